@@ -1,0 +1,139 @@
+//! The error type of `bilevel-core`.
+
+/// Everything that can go wrong when a problem is declared, checked or evaluated.
+///
+/// Each variant names what is wrong and, where possible, how to fix it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A vector had the wrong number of entries.
+    #[error("{what}: expected {expected} entries, got {got}")]
+    DimensionMismatch {
+        /// What was being checked (e.g. "upper variable x", "box lower bound").
+        what: String,
+        /// The length the declaration implies.
+        expected: usize,
+        /// The length that was supplied.
+        got: usize,
+    },
+    /// A tensor had a shape other than the declared one.
+    #[error("{name}: declared shape {declared:?}, supplied shape {supplied:?}")]
+    ShapeMismatch {
+        /// The name of the field or block.
+        name: String,
+        /// The declared shape.
+        declared: Vec<usize>,
+        /// The shape that was supplied.
+        supplied: Vec<usize>,
+    },
+    /// A NaN or an infinity where a finite number is required.
+    #[error("{what}: entry {index} is {value}, but a finite number is required")]
+    NonFinite {
+        /// What was being checked.
+        what: String,
+        /// The (flat) index of the first offending entry.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// A box with a lower bound above its upper bound at some coordinate.
+    #[error(
+        "empty box: at coordinate {index} the lower bound {lo} exceeds the upper bound {hi}; \
+         every coordinate needs lo <= hi"
+    )]
+    EmptyBox {
+        /// The coordinate.
+        index: usize,
+        /// Its lower bound.
+        lo: f64,
+        /// Its upper bound.
+        hi: f64,
+    },
+    /// A ball whose radius is not a positive finite number.
+    #[error("ball radius must be a positive finite number, got {radius}")]
+    NonPositiveRadius {
+        /// The radius that was given.
+        radius: f64,
+    },
+    /// A simplex whose total is not a positive finite number.
+    #[error("simplex total must be a positive finite number, got {total}")]
+    NonPositiveSimplexTotal {
+        /// The total that was given.
+        total: f64,
+    },
+    /// Named blocks or domain parts whose sizes do not add up to the variable's dimension.
+    #[error("block layout of {what}: {reason}")]
+    BlockLayout {
+        /// The variable or domain concerned.
+        what: String,
+        /// What does not add up.
+        reason: String,
+    },
+    /// A block name that the layout does not contain.
+    #[error("no block named `{name}` in {what}; known blocks: {known:?}")]
+    UnknownBlock {
+        /// The name asked for.
+        name: String,
+        /// The layout searched.
+        what: String,
+        /// The names that exist.
+        known: Vec<String>,
+    },
+    /// A numeric parameter outside its valid range (a step size, a penalty, a tolerance...).
+    #[error("invalid parameter `{name}` = {value}: {reason}")]
+    InvalidParameter {
+        /// The parameter's name.
+        name: String,
+        /// The value given.
+        value: f64,
+        /// The valid range.
+        reason: String,
+    },
+    /// A derivative or value came out NaN or infinite during an evaluation.
+    #[error("{what} is not finite at the given point (NaN or Inf); check the inputs and the objective's domain (log of a non-positive number, overflow in exp, ...)")]
+    NonFiniteEvaluation {
+        /// Which oracle.
+        what: String,
+    },
+}
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Fails with [`Error::NonFinite`] naming the first non-finite entry of `values`.
+pub fn ensure_finite(what: &str, values: &[f64]) -> Result<()> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(index) => Err(Error::NonFinite {
+            what: what.to_string(),
+            index,
+            value: values[index],
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Fails with [`Error::DimensionMismatch`] unless `got == expected`.
+pub fn ensure_len(what: &str, expected: usize, got: usize) -> Result<()> {
+    if expected == got {
+        Ok(())
+    } else {
+        Err(Error::DimensionMismatch {
+            what: what.to_string(),
+            expected,
+            got,
+        })
+    }
+}
+
+/// Fails with [`Error::InvalidParameter`] unless `value` is finite and strictly positive.
+pub fn ensure_positive(name: &str, value: f64) -> Result<()> {
+    if value.is_finite() && value > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::InvalidParameter {
+            name: name.to_string(),
+            value,
+            reason: "must be a finite number > 0".to_string(),
+        })
+    }
+}

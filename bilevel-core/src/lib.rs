@@ -1,0 +1,55 @@
+//! # bilevel-core
+//!
+//! The problem abstraction, domains and exact derivative oracles of the `bilevel` library
+//! (see `DESIGN.md` §3). A bilevel problem
+//!
+//! ```text
+//! min_{x ∈ X}  f(x, y*(x))   with   y*(x) ∈ argmin_{y ∈ Y, c(x, y) ≤ 0}  g(x, y)
+//! ```
+//!
+//! is a type implementing [`Problem`]. Its objectives are written once, generic over the
+//! backend, and [`Oracles`] differentiates them by autodiff: gradients with one backward pass,
+//! Hessian-vector products (∇²_yy g·v, ∇²_xy g·v, ∇²_yx g·u) and ∇‖∇_y g‖² with nested
+//! autodiff. Nothing is differentiated by hand; [`check::check_oracles`] verifies every oracle
+//! against finite differences.
+//!
+//! Domains ([`Domain`]) have exact Euclidean projections computed on the device.
+#![warn(missing_docs)]
+
+pub mod check;
+pub mod domain;
+pub mod error;
+pub mod layout;
+pub mod lift;
+pub mod ops;
+pub mod oracle;
+pub mod problem;
+pub mod tensor;
+
+pub use burn;
+pub use domain::{Domain, DomainSpec};
+pub use error::{Error, Result};
+pub use layout::{Block, Layout};
+pub use lift::Lift;
+pub use oracle::{CallCounts, Gradient, Objective, Oracles, Wrt};
+pub use problem::{Init, Problem, Variable, check_problem};
+
+/// The backends compiled in, selected by cargo features.
+pub mod backend {
+    /// The CPU backend (feature `ndarray`, on by default), in f32 unless stated.
+    #[cfg(feature = "ndarray")]
+    pub type NdArray<F = f32> = burn::backend::NdArray<F>;
+    /// The GPU backend (feature `wgpu`): Vulkan, Metal or DirectX through wgpu.
+    #[cfg(feature = "wgpu")]
+    pub type Wgpu<F = f32> = burn::backend::Wgpu<F>;
+}
+
+/// Everything a user of the core needs, in one import.
+pub mod prelude {
+    pub use crate::backend::*;
+    pub use crate::burn::tensor::{Tensor, backend::Backend};
+    pub use crate::{
+        CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Objective, Oracles, Problem,
+        Result, Variable, Wrt,
+    };
+}

@@ -1,0 +1,405 @@
+//! Derivative oracles (DESIGN.md §3): values, gradients and Hessian-vector products of the
+//! objectives of a [`Problem`], by automatic differentiation only.
+//!
+//! * First derivatives: one backward pass on `Autodiff<B>`.
+//! * Second derivatives: nested autodiff `Autodiff<Autodiff<B>>` (DESIGN.md §2). The outer
+//!   backward pass yields ∇_y φ (or ∇_x φ) as a tensor still tracked on the inner level; the
+//!   inner backward pass of ⟨∇φ, v⟩ then gives the exact Hessian-vector products
+//!   ∇²_yy φ·v and ∇²_xy φ·v in one go.
+//!
+//! Conventions: ∇²_xy φ = ∂/∂x (∇_y φ) ∈ ℝ^{dx×dy}, so ∇²_xy φ·v takes v ∈ ℝ^{dy} to ℝ^{dx}
+//! and ∇²_yx φ·u takes u ∈ ℝ^{dx} to ℝ^{dy} (perturbed-gd-convex-qp-nonconvex-blo.md eq. 1a).
+//!
+//! Gradients stay on the device; only [`Oracles::value`] reads back to the host and checks
+//! for NaN. Every call is counted ([`CallCounts`]).
+
+use std::cell::Cell;
+use std::marker::PhantomData;
+
+use burn::backend::Autodiff;
+use burn::tensor::{Tensor, backend::Backend};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result, ensure_len};
+use crate::lift::Lift;
+use crate::problem::Problem;
+use crate::tensor::scalar;
+
+type A<B> = Autodiff<B>;
+type AA<B> = Autodiff<Autodiff<B>>;
+
+/// A scalar function of (x, y) built from the problem's objectives.
+///
+/// λ are Lagrange multipliers for the coupled constraints (length m, λ ≥ 0 in the methods
+/// that use them), γ > 0 the penalty parameter.
+pub enum Objective<'a, B: Backend> {
+    /// The upper objective f(x, y).
+    Upper,
+    /// The lower objective g(x, y).
+    Lower,
+    /// ⟨λ, c(x, y)⟩; its gradient is the Jacobian-transpose product J_cᵀλ.
+    ConstraintDot(&'a Tensor<B, 1>),
+    /// L_g = g + ⟨λ, c⟩ (pbgd-free-efficient-penalty-blo.md §5, the lower Lagrangian).
+    LowerLagrangian(&'a Tensor<B, 1>),
+    /// L_γ = γ⁻¹ f + g + ⟨λ, c⟩ (the penalized Lagrangian; λ = `None` means no constraint term,
+    /// which gives γ⁻¹ f + g, pbgd-free-efficient-penalty-blo.md eq. 5 divided by γ).
+    Penalized {
+        /// The penalty parameter γ > 0.
+        gamma: f64,
+        /// Multipliers, or `None` for no constraint term.
+        lambda: Option<&'a Tensor<B, 1>>,
+    },
+}
+
+impl<B: Backend> Objective<'_, B> {
+    fn describe(&self) -> &'static str {
+        match self {
+            Objective::Upper => "f",
+            Objective::Lower => "g",
+            Objective::ConstraintDot(_) => "<lambda, c>",
+            Objective::LowerLagrangian(_) => "L_g = g + <lambda, c>",
+            Objective::Penalized { .. } => "L_gamma = f/gamma + g + <lambda, c>",
+        }
+    }
+}
+
+/// Which blocks to differentiate with respect to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Wrt {
+    /// Only x.
+    X,
+    /// Only y.
+    Y,
+    /// Both.
+    Both,
+}
+
+impl Wrt {
+    fn x(self) -> bool {
+        matches!(self, Wrt::X | Wrt::Both)
+    }
+    fn y(self) -> bool {
+        matches!(self, Wrt::Y | Wrt::Both)
+    }
+}
+
+/// A value with its partial gradients (the blocks not asked for are `None`).
+#[derive(Debug, Clone)]
+pub struct Gradient<B: Backend> {
+    /// The value, a one-element tensor on the device.
+    pub value: Tensor<B, 1>,
+    /// ∇_x, if asked for.
+    pub x: Option<Tensor<B, 1>>,
+    /// ∇_y, if asked for.
+    pub y: Option<Tensor<B, 1>>,
+}
+
+impl<B: Backend> Gradient<B> {
+    /// The value read back to the host.
+    pub fn value_f64(&self) -> f64 {
+        scalar(&self.value)
+    }
+}
+
+/// How many times each kind of oracle was called.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallCounts {
+    /// Function values (no derivative).
+    pub values: u64,
+    /// First-order gradient evaluations (one backward pass each).
+    pub gradients: u64,
+    /// Hessian-vector and mixed second-order products (one nested double backward each).
+    pub hessian_vector: u64,
+    /// Gradients of h = ‖∇_y g‖².
+    pub grad_h: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    values: Cell<u64>,
+    gradients: Cell<u64>,
+    hessian_vector: Cell<u64>,
+    grad_h: Cell<u64>,
+}
+
+fn bump(c: &Cell<u64>) {
+    c.set(c.get() + 1);
+}
+
+/// The derivative oracles of a problem. Cheap to create; counts its calls.
+pub struct Oracles<'p, B: Backend, P: Problem<B>> {
+    problem: &'p P,
+    counters: Counters,
+    _backend: PhantomData<B>,
+}
+
+/// A first derivative computed on the outer level of nested autodiff, still tracked on the
+/// inner level, together with the inner leaves it depends on.
+struct Tracked<B: Backend> {
+    x: Tensor<A<B>, 1>,
+    y: Tensor<A<B>, 1>,
+    grad: Option<Tensor<A<B>, 1>>,
+}
+
+impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
+    /// Oracles for `problem`.
+    pub fn new(problem: &'p P) -> Self {
+        Self {
+            problem,
+            counters: Counters::default(),
+            _backend: PhantomData,
+        }
+    }
+
+    /// The problem the oracles answer for.
+    pub fn problem(&self) -> &'p P {
+        self.problem
+    }
+
+    /// The calls made so far.
+    pub fn counts(&self) -> CallCounts {
+        CallCounts {
+            values: self.counters.values.get(),
+            gradients: self.counters.gradients.get(),
+            hessian_vector: self.counters.hessian_vector.get(),
+            grad_h: self.counters.grad_h.get(),
+        }
+    }
+
+    /// Sets every count back to zero.
+    pub fn reset_counts(&self) {
+        self.counters.values.set(0);
+        self.counters.gradients.set(0);
+        self.counters.hessian_vector.set(0);
+        self.counters.grad_h.set(0);
+    }
+
+    fn check_point(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<()> {
+        self.problem.upper().check(x)?;
+        self.problem.lower().check(y)
+    }
+
+    fn check_lambda(&self, lambda: &Tensor<B, 1>) -> Result<()> {
+        ensure_len(
+            "Lagrange multipliers lambda (one per coupled constraint)",
+            self.problem.num_constraints(),
+            lambda.dims()[0],
+        )
+    }
+
+    /// ⟨λ, c(x, y)⟩ on backend `T`.
+    fn constraint_dot<T: Lift<B>>(
+        &self,
+        lambda: &Tensor<B, 1>,
+        x: Tensor<T, 1>,
+        y: Tensor<T, 1>,
+    ) -> Result<Tensor<T, 1>> {
+        self.check_lambda(lambda)?;
+        let c = self.problem.c(x, y)?.ok_or_else(|| Error::DimensionMismatch {
+            what: "coupled constraints c (the problem has none, but multipliers were given)".into(),
+            expected: lambda.dims()[0],
+            got: 0,
+        })?;
+        ensure_len("coupled constraints c", lambda.dims()[0], c.dims()[0])?;
+        Ok((c * T::lift(lambda.clone())).sum())
+    }
+
+    /// The objective evaluated on backend `T`.
+    fn eval<T: Lift<B>>(
+        &self,
+        objective: &Objective<'_, B>,
+        x: Tensor<T, 1>,
+        y: Tensor<T, 1>,
+    ) -> Result<Tensor<T, 1>> {
+        let p = self.problem;
+        match objective {
+            Objective::Upper => p.f(x, y),
+            Objective::Lower => p.g(x, y),
+            Objective::ConstraintDot(lambda) => self.constraint_dot(lambda, x, y),
+            Objective::LowerLagrangian(lambda) => {
+                Ok(p.g(x.clone(), y.clone())? + self.constraint_dot(lambda, x, y)?)
+            }
+            Objective::Penalized { gamma, lambda } => {
+                crate::error::ensure_positive("gamma", *gamma)?;
+                let value = p.f(x.clone(), y.clone())?.div_scalar(*gamma) + p.g(x.clone(), y.clone())?;
+                match lambda {
+                    Some(lambda) => Ok(value + self.constraint_dot(lambda, x, y)?),
+                    None => Ok(value),
+                }
+            }
+        }
+    }
+
+    /// The value of `objective` at (x, y), checked to be finite.
+    pub fn value(&self, objective: &Objective<'_, B>, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<f64> {
+        self.check_point(x, y)?;
+        bump(&self.counters.values);
+        let v = scalar(&self.eval::<B>(objective, x.clone(), y.clone())?);
+        if v.is_finite() {
+            Ok(v)
+        } else {
+            Err(Error::NonFiniteEvaluation {
+                what: format!("the value of {}", objective.describe()),
+            })
+        }
+    }
+
+    /// The coupled constraints c(x, y) (an empty vector when the problem has none).
+    pub fn constraints(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<Tensor<B, 1>> {
+        self.check_point(x, y)?;
+        bump(&self.counters.values);
+        Ok(match self.problem.c::<B>(x.clone(), y.clone())? {
+            Some(c) => c,
+            None => Tensor::zeros([0], &x.device()),
+        })
+    }
+
+    /// The value and the partial gradients of `objective` selected by `wrt`, one backward pass.
+    pub fn gradient(
+        &self,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+        wrt: Wrt,
+    ) -> Result<Gradient<B>> {
+        self.check_point(x, y)?;
+        bump(&self.counters.gradients);
+        let leaf = |t: &Tensor<B, 1>, track: bool| {
+            let t = Tensor::<A<B>, 1>::from_inner(t.clone());
+            if track { t.require_grad() } else { t }
+        };
+        let (xa, ya) = (leaf(x, wrt.x()), leaf(y, wrt.y()));
+        let value = self.eval::<A<B>>(objective, xa.clone(), ya.clone())?;
+        let grads = value.backward();
+        let grad_of = |t: &Tensor<A<B>, 1>, track: bool, like: &Tensor<B, 1>| {
+            track.then(|| t.grad(&grads).unwrap_or_else(|| like.zeros_like()))
+        };
+        Ok(Gradient {
+            x: grad_of(&xa, wrt.x(), x),
+            y: grad_of(&ya, wrt.y(), y),
+            value: value.inner(),
+        })
+    }
+
+    /// ∇_x of `objective` at (x, y).
+    pub fn grad_x(&self, objective: &Objective<'_, B>, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<Tensor<B, 1>> {
+        let g = self.gradient(objective, x, y, Wrt::X)?;
+        Ok(g.x.unwrap_or_else(|| x.zeros_like()))
+    }
+
+    /// ∇_y of `objective` at (x, y).
+    pub fn grad_y(&self, objective: &Objective<'_, B>, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<Tensor<B, 1>> {
+        let g = self.gradient(objective, x, y, Wrt::Y)?;
+        Ok(g.y.unwrap_or_else(|| y.zeros_like()))
+    }
+
+    /// The first derivative with respect to `outer` (x or y), computed on the outer level of
+    /// nested autodiff and tracked on the inner level with respect to the blocks in `inner`.
+    fn tracked_grad(
+        &self,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+        outer: Wrt,
+        inner: Wrt,
+    ) -> Result<Tracked<B>> {
+        let leaf = |t: &Tensor<B, 1>, track: bool| {
+            let t = Tensor::<A<B>, 1>::from_inner(t.clone());
+            if track { t.require_grad() } else { t }
+        };
+        let (xi, yi) = (leaf(x, inner.x()), leaf(y, inner.y()));
+        let xo = Tensor::<AA<B>, 1>::from_inner(xi.clone());
+        let yo = Tensor::<AA<B>, 1>::from_inner(yi.clone());
+        let (xo, yo) = match outer {
+            Wrt::X => (xo.require_grad(), yo),
+            _ => (xo, yo.require_grad()),
+        };
+        let value = self.eval::<AA<B>>(objective, xo.clone(), yo.clone())?;
+        let grads = value.backward();
+        let grad = match outer {
+            Wrt::X => xo.grad(&grads),
+            _ => yo.grad(&grads),
+        };
+        Ok(Tracked { x: xi, y: yi, grad })
+    }
+
+    /// The inner backward pass of the scalar `s` (built from a tracked first derivative):
+    /// its gradients with respect to the inner leaves selected by `wrt`.
+    fn inner_backward(
+        s: Option<Tensor<A<B>, 1>>,
+        t: &Tracked<B>,
+        wrt: Wrt,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+    ) -> (Option<Tensor<B, 1>>, Option<Tensor<B, 1>>) {
+        // A first derivative that does not exist (φ independent of the block) or that the inner
+        // leaves do not influence gives a zero second derivative.
+        let grads = s.as_ref().map(|s| s.backward());
+        let pick = |leaf: &Tensor<A<B>, 1>, like: &Tensor<B, 1>| {
+            grads
+                .as_ref()
+                .and_then(|g| leaf.grad(g))
+                .unwrap_or_else(|| like.zeros_like())
+        };
+        (wrt.x().then(|| pick(&t.x, x)), wrt.y().then(|| pick(&t.y, y)))
+    }
+
+    /// ∇²_{·y} φ·v for v ∈ ℝ^{dy}: the blocks selected by `wrt` of ∇(⟨∇_y φ, v⟩), i.e.
+    /// ∇²_xy φ·v (in ℝ^{dx}) and ∇²_yy φ·v (in ℝ^{dy}), from one nested double backward pass.
+    pub fn hessian_vector(
+        &self,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+        v: &Tensor<B, 1>,
+        wrt: Wrt,
+    ) -> Result<(Option<Tensor<B, 1>>, Option<Tensor<B, 1>>)> {
+        self.check_point(x, y)?;
+        ensure_len("direction v (in the space of y)", y.dims()[0], v.dims()[0])?;
+        bump(&self.counters.hessian_vector);
+        let t = self.tracked_grad(objective, x, y, Wrt::Y, wrt)?;
+        let v = Tensor::<A<B>, 1>::from_inner(v.clone());
+        let s = t.grad.clone().map(|g| (g * v).sum());
+        Ok(Self::inner_backward(s, &t, wrt, x, y))
+    }
+
+    /// ∇²_yy φ·v, v ∈ ℝ^{dy}.
+    pub fn hvp_yy(&self, objective: &Objective<'_, B>, x: &Tensor<B, 1>, y: &Tensor<B, 1>, v: &Tensor<B, 1>) -> Result<Tensor<B, 1>> {
+        let (_, hy) = self.hessian_vector(objective, x, y, v, Wrt::Y)?;
+        Ok(hy.unwrap_or_else(|| y.zeros_like()))
+    }
+
+    /// ∇²_xy φ·v, v ∈ ℝ^{dy}, result in ℝ^{dx}.
+    pub fn hvp_xy(&self, objective: &Objective<'_, B>, x: &Tensor<B, 1>, y: &Tensor<B, 1>, v: &Tensor<B, 1>) -> Result<Tensor<B, 1>> {
+        let (hx, _) = self.hessian_vector(objective, x, y, v, Wrt::X)?;
+        Ok(hx.unwrap_or_else(|| x.zeros_like()))
+    }
+
+    /// ∇²_yx φ·u, u ∈ ℝ^{dx}, result in ℝ^{dy}: ∇_y ⟨∇_x φ, u⟩.
+    pub fn hvp_yx(&self, objective: &Objective<'_, B>, x: &Tensor<B, 1>, y: &Tensor<B, 1>, u: &Tensor<B, 1>) -> Result<Tensor<B, 1>> {
+        self.check_point(x, y)?;
+        ensure_len("direction u (in the space of x)", x.dims()[0], u.dims()[0])?;
+        bump(&self.counters.hessian_vector);
+        let t = self.tracked_grad(objective, x, y, Wrt::X, Wrt::Y)?;
+        let u = Tensor::<A<B>, 1>::from_inner(u.clone());
+        let s = t.grad.clone().map(|g| (g * u).sum());
+        let (_, hy) = Self::inner_backward(s, &t, Wrt::Y, x, y);
+        Ok(hy.unwrap_or_else(|| y.zeros_like()))
+    }
+
+    /// h(x, y) = ‖∇_y g(x, y)‖² and its gradient in both blocks:
+    /// ∇_x h = 2 ∇²_xy g ∇_y g, ∇_y h = 2 ∇²_yy g ∇_y g
+    /// (perturbed-gd-convex-qp-nonconvex-blo.md eq. 4 and Remark 3.1).
+    pub fn grad_h(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<Gradient<B>> {
+        self.check_point(x, y)?;
+        bump(&self.counters.grad_h);
+        let t = self.tracked_grad(&Objective::Lower, x, y, Wrt::Y, Wrt::Both)?;
+        let h = t.grad.clone().map(|g| g.powi_scalar(2).sum());
+        let value = h
+            .as_ref()
+            .map(|h| h.clone().inner())
+            .unwrap_or_else(|| Tensor::zeros([1], &x.device()));
+        let (hx, hy) = Self::inner_backward(h, &t, Wrt::Both, x, y);
+        Ok(Gradient { value, x: hx, y: hy })
+    }
+}
