@@ -49,7 +49,7 @@ pub mod prelude {
     pub use crate::backend::*;
     pub use crate::burn::tensor::{Tensor, backend::Backend};
     pub use crate::{
-        CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Objective, Oracles, Problem,
+        Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Objective, Oracles, Problem,
         Result, Variable, Wrt,
     };
 }
