@@ -48,6 +48,7 @@ pub mod backend {
 pub mod prelude {
     pub use crate::backend::*;
     pub use crate::burn::tensor::{Tensor, backend::Backend};
+    pub use crate::DomainSpec;
     pub use crate::{
         Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Objective, Oracles, Problem,
         Result, Variable, Wrt,
