@@ -6,7 +6,7 @@
 //!   against `(φ(z + h eᵢ) − φ(z − h eᵢ)) / 2h`;
 //! * ∇²_yy g·v and ∇²_yx g·u against central differences of the (checked) gradient
 //!   ∇_y g along v and u, and ∇²_xy g·v against those of ∇_x g along v;
-//! * the same products of L_g when the problem has coupled constraints;
+//! * the same products of γ⁻¹f + g, and of L_g when the problem has coupled constraints;
 //! * ∇h, h = ‖∇_y g‖², coordinate by coordinate against central differences of h.
 //!
 //! The error of each comparison is `‖a − b‖₂ / max(‖a‖₂, ‖b‖₂, floor)` with
@@ -64,8 +64,15 @@ pub struct FdReport {
 
 impl FdReport {
     /// The largest error, or 0 if nothing was compared.
+    /// NaN if any error is NaN.
     pub fn max_error(&self) -> f64 {
-        self.entries.iter().map(|e| e.error).fold(0.0, f64::max)
+        self.entries.iter().map(|e| e.error).fold(0.0, |m, e| {
+            if e.is_nan() || m.is_nan() {
+                f64::NAN
+            } else {
+                m.max(e)
+            }
+        })
     }
 
     /// The entries whose error exceeds `tol`, as readable lines (empty when all pass).
@@ -73,11 +80,16 @@ impl FdReport {
     pub fn failures(&self, tol: f64) -> Vec<String> {
         self.entries
             .iter()
-            .filter(|e| !(e.error <= tol))
+            .filter(|e| e.error.is_nan() || e.error > tol)
             .map(|e| format!("{}: error {:.3e} > {tol:.1e}", e.oracle, e.error))
             .collect()
     }
 }
+
+/// A scalar function of (x, y) on the host.
+type ScalarMap<'a> = &'a dyn Fn(&[f64], &[f64]) -> Result<f64>;
+/// A vector function of (x, y) on the host.
+type VectorMap<'a> = &'a dyn Fn(&[f64], &[f64]) -> Result<Vec<f64>>;
 
 fn rel_error(a: &[f64], b: &[f64], floor: f64) -> f64 {
     let norm = |v: &[f64]| v.iter().map(|t| t * t).sum::<f64>().sqrt();
@@ -117,7 +129,7 @@ impl<B: Backend, P: Problem<B>> Checker<'_, '_, B, P> {
     }
 
     /// Central difference of a scalar map of (x, y) along the direction (dx, dy).
-    fn fd_scalar(&self, phi: &dyn Fn(&[f64], &[f64]) -> Result<f64>, dx: &[f64], dy: &[f64]) -> Result<f64> {
+    fn fd_scalar(&self, phi: ScalarMap<'_>, dx: &[f64], dy: &[f64]) -> Result<f64> {
         let h = self.opts.step;
         let plus = phi(&shifted(&self.x, dx, h), &shifted(&self.y, dy, h))?;
         let minus = phi(&shifted(&self.x, dx, -h), &shifted(&self.y, dy, -h))?;
@@ -125,20 +137,19 @@ impl<B: Backend, P: Problem<B>> Checker<'_, '_, B, P> {
     }
 
     /// Central difference of a vector map of (x, y) along (dx, dy).
-    fn fd_vector(
-        &self,
-        map: &dyn Fn(&[f64], &[f64]) -> Result<Vec<f64>>,
-        dx: &[f64],
-        dy: &[f64],
-    ) -> Result<Vec<f64>> {
+    fn fd_vector(&self, map: VectorMap<'_>, dx: &[f64], dy: &[f64]) -> Result<Vec<f64>> {
         let h = self.opts.step;
         let plus = map(&shifted(&self.x, dx, h), &shifted(&self.y, dy, h))?;
         let minus = map(&shifted(&self.x, dx, -h), &shifted(&self.y, dy, -h))?;
-        Ok(plus.iter().zip(&minus).map(|(p, m)| (p - m) / (2.0 * h)).collect())
+        Ok(plus
+            .iter()
+            .zip(&minus)
+            .map(|(p, m)| (p - m) / (2.0 * h))
+            .collect())
     }
 
     /// The full gradient of a scalar map by coordinate-wise central differences.
-    fn fd_gradient(&self, phi: &dyn Fn(&[f64], &[f64]) -> Result<f64>) -> Result<(Vec<f64>, Vec<f64>)> {
+    fn fd_gradient(&self, phi: ScalarMap<'_>) -> Result<(Vec<f64>, Vec<f64>)> {
         let (dx, dy) = (self.x.len(), self.y.len());
         let gx = (0..dx)
             .map(|i| self.fd_scalar(phi, &unit(dx, i), &vec![0.0; dy]))
@@ -157,41 +168,77 @@ impl<B: Backend, P: Problem<B>> Checker<'_, '_, B, P> {
     fn check_gradient(&mut self, name: &str, objective: &Objective<'_, B>) -> Result<()> {
         let phi = |x: &[f64], y: &[f64]| self.oracles.value(objective, &self.t(x), &self.t(y));
         let (fx, fy) = self.fd_gradient(&phi)?;
-        let g = self.oracles.gradient(objective, &self.t(&self.x), &self.t(&self.y), Wrt::Both)?;
-        let (ax, ay) = (to_vec(&g.x.unwrap_or_else(|| self.t(&self.x).zeros_like())), to_vec(&g.y.unwrap_or_else(|| self.t(&self.y).zeros_like())));
+        let g = self
+            .oracles
+            .gradient(objective, &self.t(&self.x), &self.t(&self.y), Wrt::Both)?;
+        let (ax, ay) = (
+            to_vec(&g.x.unwrap_or_else(|| self.t(&self.x).zeros_like())),
+            to_vec(&g.y.unwrap_or_else(|| self.t(&self.y).zeros_like())),
+        );
         self.record(format!("grad_x {name}"), &ax, &fx);
         self.record(format!("grad_y {name}"), &ay, &fy);
         Ok(())
     }
 
-    fn check_second_order(&mut self, name: &str, objective: &Objective<'_, B>, seed: u64) -> Result<()> {
+    fn check_second_order(
+        &mut self,
+        name: &str,
+        objective: &Objective<'_, B>,
+        seed: u64,
+    ) -> Result<()> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let (nx, ny) = (self.x.len(), self.y.len());
         let v = normal_vec(ny, &mut rng);
         let u = normal_vec(nx, &mut rng);
         let (x, y) = (self.t(&self.x), self.t(&self.y));
-        let grad_y = |a: &[f64], b: &[f64]| Ok(to_vec(&self.oracles.grad_y(objective, &self.t(a), &self.t(b))?));
-        let grad_x = |a: &[f64], b: &[f64]| Ok(to_vec(&self.oracles.grad_x(objective, &self.t(a), &self.t(b))?));
+        let grad_y = |a: &[f64], b: &[f64]| {
+            Ok(to_vec(&self.oracles.grad_y(
+                objective,
+                &self.t(a),
+                &self.t(b),
+            )?))
+        };
+        let grad_x = |a: &[f64], b: &[f64]| {
+            Ok(to_vec(&self.oracles.grad_x(
+                objective,
+                &self.t(a),
+                &self.t(b),
+            )?))
+        };
         let fd_yy = self.fd_vector(&grad_y, &vec![0.0; nx], &v)?;
         let fd_xy = self.fd_vector(&grad_x, &vec![0.0; nx], &v)?;
         let fd_yx = self.fd_vector(&grad_y, &u, &vec![0.0; ny])?;
         let yy = to_vec(&self.oracles.hvp_yy(objective, &x, &y, &self.t(&v))?);
         let xy = to_vec(&self.oracles.hvp_xy(objective, &x, &y, &self.t(&v))?);
         let yx = to_vec(&self.oracles.hvp_yx(objective, &x, &y, &self.t(&u))?);
-        let (both_x, both_y) = self.oracles.hessian_vector(objective, &x, &y, &self.t(&v), Wrt::Both)?;
+        let (both_x, both_y) =
+            self.oracles
+                .hessian_vector(objective, &x, &y, &self.t(&v), Wrt::Both)?;
         self.record(format!("hvp_yy {name} (seed {seed})"), &yy, &fd_yy);
         self.record(format!("hvp_xy {name} (seed {seed})"), &xy, &fd_xy);
         self.record(format!("hvp_yx {name} (seed {seed})"), &yx, &fd_yx);
         let both_x = both_x.map(|t| to_vec(&t)).unwrap_or_default();
         let both_y = both_y.map(|t| to_vec(&t)).unwrap_or_default();
-        self.record(format!("hessian_vector (both) x-block {name} (seed {seed})"), &both_x, &fd_xy);
-        self.record(format!("hessian_vector (both) y-block {name} (seed {seed})"), &both_y, &fd_yy);
+        self.record(
+            format!("hessian_vector (both) x-block {name} (seed {seed})"),
+            &both_x,
+            &fd_xy,
+        );
+        self.record(
+            format!("hessian_vector (both) y-block {name} (seed {seed})"),
+            &both_y,
+            &fd_yy,
+        );
         Ok(())
     }
 
     fn check_grad_h(&mut self) -> Result<()> {
         let h = |a: &[f64], b: &[f64]| {
-            let gy = to_vec(&self.oracles.grad_y(&Objective::Lower, &self.t(a), &self.t(b))?);
+            let gy = to_vec(
+                &self
+                    .oracles
+                    .grad_y(&Objective::Lower, &self.t(a), &self.t(b))?,
+            );
             Ok(gy.iter().map(|v| v * v).sum())
         };
         let (fx, fy) = self.fd_gradient(&h)?;
@@ -199,8 +246,16 @@ impl<B: Backend, P: Problem<B>> Checker<'_, '_, B, P> {
         let value = g.value_f64();
         let direct = h(&self.x, &self.y)?;
         self.record("h value".into(), &[value], &[direct]);
-        self.record("grad_x h".into(), &to_vec(&g.x.unwrap_or_else(|| self.t(&self.x).zeros_like())), &fx);
-        self.record("grad_y h".into(), &to_vec(&g.y.unwrap_or_else(|| self.t(&self.y).zeros_like())), &fy);
+        self.record(
+            "grad_x h".into(),
+            &to_vec(&g.x.unwrap_or_else(|| self.t(&self.x).zeros_like())),
+            &fx,
+        );
+        self.record(
+            "grad_y h".into(),
+            &to_vec(&g.y.unwrap_or_else(|| self.t(&self.y).zeros_like())),
+            &fy,
+        );
         Ok(())
     }
 }
@@ -215,6 +270,16 @@ pub fn check_oracles<B: Backend, P: Problem<B>>(
     y: &[f64],
     opts: &FdOptions,
 ) -> Result<FdReport> {
+    crate::error::ensure_positive("finite-difference step", opts.step)?;
+    crate::error::ensure_positive("relative-error floor", opts.floor)?;
+    crate::error::ensure_positive("gamma", opts.gamma)?;
+    if opts.seeds.is_empty() {
+        return Err(crate::Error::InvalidParameter {
+            name: "seeds".into(),
+            value: 0.0,
+            reason: "at least one seed is needed, or no second-order product is checked".into(),
+        });
+    }
     let oracles = Oracles::new(problem);
     let mut c = Checker {
         oracles: &oracles,
@@ -229,17 +294,30 @@ pub fn check_oracles<B: Backend, P: Problem<B>>(
     let m = problem.num_constraints();
     c.check_gradient("f", &Objective::Upper)?;
     c.check_gradient("g", &Objective::Lower)?;
-    let penalized = Objective::Penalized { gamma: opts.gamma, lambda: None };
+    let penalized = Objective::Penalized {
+        gamma: opts.gamma,
+        lambda: None,
+    };
     c.check_gradient("f/gamma + g", &penalized)?;
     for &seed in &opts.seeds {
         c.check_second_order("g", &Objective::Lower, seed)?;
+        c.check_second_order("f/gamma + g", &penalized, seed)?;
         if m > 0 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
             let lambda: Vec<f64> = normal_vec(m, &mut rng).iter().map(|v| v.abs()).collect();
             let lambda = c.t(&lambda);
-            c.check_gradient(&format!("<lambda, c> (seed {seed})"), &Objective::ConstraintDot(&lambda))?;
-            c.check_gradient(&format!("L_g (seed {seed})"), &Objective::LowerLagrangian(&lambda))?;
-            let lg = Objective::Penalized { gamma: opts.gamma, lambda: Some(&lambda) };
+            c.check_gradient(
+                &format!("<lambda, c> (seed {seed})"),
+                &Objective::ConstraintDot(&lambda),
+            )?;
+            c.check_gradient(
+                &format!("L_g (seed {seed})"),
+                &Objective::LowerLagrangian(&lambda),
+            )?;
+            let lg = Objective::Penalized {
+                gamma: opts.gamma,
+                lambda: Some(&lambda),
+            };
             c.check_gradient(&format!("L_gamma (seed {seed})"), &lg)?;
             c.check_second_order("L_g", &Objective::LowerLagrangian(&lambda), seed)?;
         }

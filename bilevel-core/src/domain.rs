@@ -1,6 +1,7 @@
 //! Domains X and Y with exact Euclidean projections (DESIGN.md §3).
 //!
-//! Every projection runs on the device with tensor operations (no host round trip):
+//! Every projection is written with tensor operations on the vector's device. (The simplex
+//! needs a sort; burn 0.21's backends implement sorting by a read back to the host.)
 //!
 //! | domain | projection of `t` |
 //! |---|---|
@@ -139,7 +140,8 @@ impl Domain {
         Self(Kind::Free)
     }
 
-    /// The box `[lo, hi]ⁿ` with the same bounds on every coordinate; infinite bounds allowed.
+    /// The box `[lo, hi]ⁿ` with the same bounds on every coordinate; infinite bounds allowed
+    /// (`lo = −∞`, `hi = +∞`), but not `lo = +∞` or `hi = −∞`.
     pub fn interval(lo: f64, hi: f64) -> Result<Self> {
         Self::boxed(vec![lo], vec![hi])
     }
@@ -166,7 +168,7 @@ impl Domain {
         let n = lo.len().max(hi.len());
         for i in 0..n {
             let (l, h) = (at(&lo, i), at(&hi, i));
-            if l > h {
+            if l > h || l == f64::INFINITY || h == f64::NEG_INFINITY {
                 return Err(Error::EmptyBox {
                     index: i,
                     lo: l,
@@ -277,6 +279,12 @@ impl Domain {
     /// The Euclidean projection of `t` onto the domain, computed on `t`'s device.
     pub fn project<B: Backend>(&self, t: Tensor<B, 1>) -> Result<Tensor<B, 1>> {
         let n = t.dims()[0];
+        if n == 0 {
+            return Err(Error::BlockLayout {
+                what: "the projected vector".into(),
+                reason: "is empty".into(),
+            });
+        }
         self.check_dim(n, "the projected vector")?;
         Ok(self.project_unchecked(t))
     }
@@ -326,8 +334,7 @@ impl Domain {
             }
             Kind::Simplex { total } => {
                 let sum: f64 = point.iter().sum();
-                point.iter().all(|&v| v >= -tol)
-                    && (sum - total).abs() <= tol * point.len() as f64
+                point.iter().all(|&v| v >= -tol) && (sum - total).abs() <= tol * point.len() as f64
             }
             Kind::Product(parts) => {
                 let mut start = 0;
@@ -347,7 +354,12 @@ fn per_coordinate<B: Backend>(v: &[f64], device: &B::Device) -> Option<Tensor<B,
     (v.len() > 1).then(|| vector(v, device))
 }
 
-fn project_box<B: Backend>(t: Tensor<B, 1>, lo: &[f64], hi: &[f64], device: &B::Device) -> Tensor<B, 1> {
+fn project_box<B: Backend>(
+    t: Tensor<B, 1>,
+    lo: &[f64],
+    hi: &[f64],
+    device: &B::Device,
+) -> Tensor<B, 1> {
     let t = match per_coordinate::<B>(lo, device) {
         Some(lo) => t.max_pair(lo),
         None if lo[0] > f64::NEG_INFINITY => t.clamp_min(lo[0]),
@@ -371,14 +383,11 @@ fn project_ball<B: Backend>(
         None => Tensor::full([t.dims()[0]], center[0], device),
     };
     let diff = t - c.clone();
-    // ‖t − c‖ / r, clamped below by 1: the factor to shrink by (1 inside the ball).
-    let shrink = diff
-        .clone()
-        .powi_scalar(2)
-        .sum()
-        .sqrt()
-        .div_scalar(radius)
-        .clamp_min(1.0);
+    // ‖t − c‖ computed as s·‖(t − c)/s‖ with s = max |t − c| (no overflow of the squares in
+    // f32); ‖t − c‖ / r clamped below by 1 is the factor to shrink by (1 inside the ball).
+    let s = diff.clone().abs().max().clamp_min(f64::MIN_POSITIVE);
+    let norm = (diff.clone() / s.clone()).powi_scalar(2).sum().sqrt() * s;
+    let shrink = norm.mul_scalar(1.0 / radius).clamp_min(1.0);
     c + diff / shrink
 }
 

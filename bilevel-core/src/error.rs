@@ -90,7 +90,9 @@ pub enum Error {
         reason: String,
     },
     /// A derivative or value came out NaN or infinite during an evaluation.
-    #[error("{what} is not finite at the given point (NaN or Inf); check the inputs and the objective's domain (log of a non-positive number, overflow in exp, ...)")]
+    #[error(
+        "{what} is not finite at the given point (NaN or Inf); check the inputs and the objective's domain (log of a non-positive number, overflow in exp, ...)"
+    )]
     NonFiniteEvaluation {
         /// Which oracle.
         what: String,

@@ -8,9 +8,24 @@ use crate::error::{Error, Result};
 
 /// One named block of a variable: its name and shape (`[]` for a scalar).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RawBlock")]
 pub struct Block {
     name: String,
     shape: Vec<usize>,
+}
+
+/// A block as read from a configuration file, before validation.
+#[derive(Deserialize)]
+struct RawBlock {
+    name: String,
+    shape: Vec<usize>,
+}
+
+impl TryFrom<RawBlock> for Block {
+    type Error = Error;
+    fn try_from(raw: RawBlock) -> Result<Self> {
+        Block::new(raw.name, &raw.shape)
+    }
 }
 
 impl Block {
@@ -26,7 +41,9 @@ impl Block {
         if let Some(axis) = shape.iter().position(|&s| s == 0) {
             return Err(Error::BlockLayout {
                 what: format!("block `{name}`"),
-                reason: format!("extent {axis} of shape {shape:?} is zero; extents must be positive"),
+                reason: format!(
+                    "extent {axis} of shape {shape:?} is zero; extents must be positive"
+                ),
             });
         }
         Ok(Self {
@@ -57,11 +74,27 @@ impl Block {
 }
 
 /// The blocks of one level's variable, in storage order.
+///
+/// Serialized as the list of its blocks; deserialization validates like [`Layout::new`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<Block>", into = "Vec<Block>")]
 pub struct Layout {
     blocks: Vec<Block>,
     offsets: Vec<usize>,
     dim: usize,
+}
+
+impl TryFrom<Vec<Block>> for Layout {
+    type Error = Error;
+    fn try_from(blocks: Vec<Block>) -> Result<Self> {
+        Layout::new(blocks)
+    }
+}
+
+impl From<Layout> for Vec<Block> {
+    fn from(layout: Layout) -> Self {
+        layout.blocks
+    }
 }
 
 impl Layout {
@@ -161,7 +194,10 @@ impl Layout {
                 got,
             });
         }
-        Ok(flat.clone().slice(start..start + block.len()).reshape(shape))
+        Ok(flat
+            .clone()
+            .slice(start..start + block.len())
+            .reshape(shape))
     }
 
     /// Like [`Layout::view`], finding the block by name.

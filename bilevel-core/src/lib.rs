@@ -46,11 +46,11 @@ pub mod backend {
 
 /// Everything a user of the core needs, in one import.
 pub mod prelude {
+    pub use crate::DomainSpec;
     pub use crate::backend::*;
     pub use crate::burn::tensor::{Tensor, backend::Backend};
-    pub use crate::DomainSpec;
     pub use crate::{
-        Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Objective, Oracles, Problem,
-        Result, Variable, Wrt,
+        Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Objective, Oracles,
+        Problem, Result, Variable, Wrt,
     };
 }

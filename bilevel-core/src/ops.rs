@@ -7,6 +7,11 @@
 //! overflow in f32 or f64, no NaN in first or second derivatives), and use a branch mask that
 //! is a constant of the graph, so derivatives of every order are those of the formula of
 //! the branch taken — including at 0.
+//!
+//! A second burn 0.21 quirk: the backward pass of `Tensor::div_scalar` on `Autodiff` computes
+//! `1 / c` in f32 (`burn-autodiff` `ops/tensor.rs`, `DivScalar`), so gradients through
+//! `t.div_scalar(c)` carry a relative error of ~1e-8 in f64 while the value is exact. Write
+//! `t.mul_scalar(1.0 / c)` instead (the `bilevel` code and the DSL do); [`div_scalar`] does it.
 
 use burn::tensor::{Tensor, backend::Backend};
 
@@ -30,8 +35,10 @@ pub fn sigmoid<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, D> {
 
 /// softplus(x) = ln(1 + eˣ), computed as `max(x, 0) + ln(1 + e^{−|x|})`.
 pub fn softplus<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, D> {
-    let (m, z) = branch(&x);
-    x * m + z.exp().log1p()
+    let (_, z) = branch(&x);
+    // max(x, 0) by masking (not x·m, which is NaN at x = −∞).
+    let negative = x.clone().lower_elem(0.0);
+    x.mask_fill(negative, 0.0) + z.exp().log1p()
 }
 
 /// ln σ(x) = −softplus(−x), the stable log-likelihood of logistic regression.
@@ -43,4 +50,10 @@ pub fn log_sigmoid<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, D> 
 /// everywhere, so Hessian-vector products through it are finite.
 pub fn relu<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, D> {
     burn::tensor::activation::relu(x)
+}
+
+/// `x / c` for a scalar `c`, exact in f64 for values and derivatives (see the module docs:
+/// burn's own `div_scalar` differentiates in f32).
+pub fn div_scalar<B: Backend, const D: usize>(x: Tensor<B, D>, c: f64) -> Tensor<B, D> {
+    x.mul_scalar(1.0 / c)
 }

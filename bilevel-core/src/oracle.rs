@@ -101,6 +101,9 @@ impl<B: Backend> Gradient<B> {
     }
 }
 
+/// The x- and y-blocks of a derivative; a block not asked for is `None`.
+pub type BlockPair<B> = (Option<Tensor<B, 1>>, Option<Tensor<B, 1>>);
+
 /// How many times each kind of oracle was called.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CallCounts {
@@ -180,9 +183,17 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
     }
 
     fn check_lambda(&self, lambda: &Tensor<B, 1>) -> Result<()> {
+        let m = self.problem.num_constraints();
+        if m == 0 {
+            return Err(Error::InvalidParameter {
+                name: "lambda".into(),
+                value: lambda.dims()[0] as f64,
+                reason: "multipliers were given, but the problem has no coupled constraints".into(),
+            });
+        }
         ensure_len(
             "Lagrange multipliers lambda (one per coupled constraint)",
-            self.problem.num_constraints(),
+            m,
             lambda.dims()[0],
         )
     }
@@ -195,11 +206,14 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
         y: Tensor<T, 1>,
     ) -> Result<Tensor<T, 1>> {
         self.check_lambda(lambda)?;
-        let c = self.problem.c(x, y)?.ok_or_else(|| Error::DimensionMismatch {
-            what: "coupled constraints c (the problem has none, but multipliers were given)".into(),
-            expected: lambda.dims()[0],
-            got: 0,
-        })?;
+        let c = self
+            .problem
+            .c(x, y)?
+            .ok_or_else(|| Error::DimensionMismatch {
+                what: "coupled constraints c (num_constraints() > 0, but c returned None)".into(),
+                expected: lambda.dims()[0],
+                got: 0,
+            })?;
         ensure_len("coupled constraints c", lambda.dims()[0], c.dims()[0])?;
         Ok((c * T::lift(lambda.clone())).sum())
     }
@@ -212,7 +226,7 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
         y: Tensor<T, 1>,
     ) -> Result<Tensor<T, 1>> {
         let p = self.problem;
-        match objective {
+        let value = match objective {
             Objective::Upper => p.f(x, y),
             Objective::Lower => p.g(x, y),
             Objective::ConstraintDot(lambda) => self.constraint_dot(lambda, x, y),
@@ -221,17 +235,32 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
             }
             Objective::Penalized { gamma, lambda } => {
                 crate::error::ensure_positive("gamma", *gamma)?;
-                let value = p.f(x.clone(), y.clone())?.div_scalar(*gamma) + p.g(x.clone(), y.clone())?;
+                let value = p.f(x.clone(), y.clone())?.mul_scalar(1.0 / *gamma)
+                    + p.g(x.clone(), y.clone())?;
                 match lambda {
                     Some(lambda) => Ok(value + self.constraint_dot(lambda, x, y)?),
                     None => Ok(value),
                 }
             }
-        }
+        }?;
+        ensure_len(
+            &format!(
+                "the value of {} (objectives return one-element tensors)",
+                objective.describe()
+            ),
+            1,
+            value.dims()[0],
+        )?;
+        Ok(value)
     }
 
     /// The value of `objective` at (x, y), checked to be finite.
-    pub fn value(&self, objective: &Objective<'_, B>, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<f64> {
+    pub fn value(
+        &self,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+    ) -> Result<f64> {
         self.check_point(x, y)?;
         bump(&self.counters.values);
         let v = scalar(&self.eval::<B>(objective, x.clone(), y.clone())?);
@@ -282,13 +311,23 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
     }
 
     /// ∇_x of `objective` at (x, y).
-    pub fn grad_x(&self, objective: &Objective<'_, B>, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<Tensor<B, 1>> {
+    pub fn grad_x(
+        &self,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+    ) -> Result<Tensor<B, 1>> {
         let g = self.gradient(objective, x, y, Wrt::X)?;
         Ok(g.x.unwrap_or_else(|| x.zeros_like()))
     }
 
     /// ∇_y of `objective` at (x, y).
-    pub fn grad_y(&self, objective: &Objective<'_, B>, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<Tensor<B, 1>> {
+    pub fn grad_y(
+        &self,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+    ) -> Result<Tensor<B, 1>> {
         let g = self.gradient(objective, x, y, Wrt::Y)?;
         Ok(g.y.unwrap_or_else(|| y.zeros_like()))
     }
@@ -331,7 +370,7 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
         wrt: Wrt,
         x: &Tensor<B, 1>,
         y: &Tensor<B, 1>,
-    ) -> (Option<Tensor<B, 1>>, Option<Tensor<B, 1>>) {
+    ) -> BlockPair<B> {
         // A first derivative that does not exist (φ independent of the block) or that the inner
         // leaves do not influence gives a zero second derivative.
         let grads = s.as_ref().map(|s| s.backward());
@@ -341,7 +380,10 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
                 .and_then(|g| leaf.grad(g))
                 .unwrap_or_else(|| like.zeros_like())
         };
-        (wrt.x().then(|| pick(&t.x, x)), wrt.y().then(|| pick(&t.y, y)))
+        (
+            wrt.x().then(|| pick(&t.x, x)),
+            wrt.y().then(|| pick(&t.y, y)),
+        )
     }
 
     /// ∇²_{·y} φ·v for v ∈ ℝ^{dy}: the blocks selected by `wrt` of ∇(⟨∇_y φ, v⟩), i.e.
@@ -353,7 +395,7 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
         y: &Tensor<B, 1>,
         v: &Tensor<B, 1>,
         wrt: Wrt,
-    ) -> Result<(Option<Tensor<B, 1>>, Option<Tensor<B, 1>>)> {
+    ) -> Result<BlockPair<B>> {
         self.check_point(x, y)?;
         ensure_len("direction v (in the space of y)", y.dims()[0], v.dims()[0])?;
         bump(&self.counters.hessian_vector);
@@ -364,19 +406,37 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
     }
 
     /// ∇²_yy φ·v, v ∈ ℝ^{dy}.
-    pub fn hvp_yy(&self, objective: &Objective<'_, B>, x: &Tensor<B, 1>, y: &Tensor<B, 1>, v: &Tensor<B, 1>) -> Result<Tensor<B, 1>> {
+    pub fn hvp_yy(
+        &self,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+        v: &Tensor<B, 1>,
+    ) -> Result<Tensor<B, 1>> {
         let (_, hy) = self.hessian_vector(objective, x, y, v, Wrt::Y)?;
         Ok(hy.unwrap_or_else(|| y.zeros_like()))
     }
 
     /// ∇²_xy φ·v, v ∈ ℝ^{dy}, result in ℝ^{dx}.
-    pub fn hvp_xy(&self, objective: &Objective<'_, B>, x: &Tensor<B, 1>, y: &Tensor<B, 1>, v: &Tensor<B, 1>) -> Result<Tensor<B, 1>> {
+    pub fn hvp_xy(
+        &self,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+        v: &Tensor<B, 1>,
+    ) -> Result<Tensor<B, 1>> {
         let (hx, _) = self.hessian_vector(objective, x, y, v, Wrt::X)?;
         Ok(hx.unwrap_or_else(|| x.zeros_like()))
     }
 
     /// ∇²_yx φ·u, u ∈ ℝ^{dx}, result in ℝ^{dy}: ∇_y ⟨∇_x φ, u⟩.
-    pub fn hvp_yx(&self, objective: &Objective<'_, B>, x: &Tensor<B, 1>, y: &Tensor<B, 1>, u: &Tensor<B, 1>) -> Result<Tensor<B, 1>> {
+    pub fn hvp_yx(
+        &self,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+        u: &Tensor<B, 1>,
+    ) -> Result<Tensor<B, 1>> {
         self.check_point(x, y)?;
         ensure_len("direction u (in the space of x)", x.dims()[0], u.dims()[0])?;
         bump(&self.counters.hessian_vector);
@@ -400,6 +460,10 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
             .map(|h| h.clone().inner())
             .unwrap_or_else(|| Tensor::zeros([1], &x.device()));
         let (hx, hy) = Self::inner_backward(h, &t, Wrt::Both, x, y);
-        Ok(Gradient { value, x: hx, y: hy })
+        Ok(Gradient {
+            value,
+            x: hx,
+            y: hy,
+        })
     }
 }

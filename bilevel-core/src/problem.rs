@@ -68,7 +68,7 @@ impl Init {
                 values.clone()
             }
             Init::Uniform { lo, hi, seed } => {
-                if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+                if !(lo.is_finite() && hi.is_finite() && lo < hi && (hi - lo).is_finite()) {
                     return Err(Error::InvalidParameter {
                         name: format!("uniform initialization of {what}"),
                         value: hi - lo,
@@ -111,7 +111,12 @@ pub struct Variable {
 
 impl Variable {
     /// A variable; fails if the domain or the initial value does not fit the layout.
-    pub fn new(name: impl Into<String>, layout: Layout, domain: Domain, init: Init) -> Result<Self> {
+    pub fn new(
+        name: impl Into<String>,
+        layout: Layout,
+        domain: Domain,
+        init: Init,
+    ) -> Result<Self> {
         let name = name.into();
         domain.check_dim(layout.dim(), &format!("variable `{name}`"))?;
         init.values(layout.dim(), &format!("variable `{name}`"))?;
@@ -156,13 +161,19 @@ impl Variable {
 
     /// The initial point on `device`, projected onto the domain.
     pub fn initial<B: Backend>(&self, device: &B::Device) -> Result<Tensor<B, 1>> {
-        let values = self.init.values(self.dim(), &format!("variable `{}`", self.name))?;
+        let values = self
+            .init
+            .values(self.dim(), &format!("variable `{}`", self.name))?;
         self.domain.project(vector(&values, device))
     }
 
     /// Checks that `t` has this variable's dimension.
     pub fn check<B: Backend>(&self, t: &Tensor<B, 1>) -> Result<()> {
-        ensure_len(&format!("variable `{}`", self.name), self.dim(), t.dims()[0])
+        ensure_len(
+            &format!("variable `{}`", self.name),
+            self.dim(),
+            t.dims()[0],
+        )
     }
 }
 

@@ -23,7 +23,12 @@ pub fn normal(n: usize, scale: f64, seed: u64) -> Vec<f64> {
         .collect()
 }
 
-pub fn matrix<B: Backend>(rows: usize, cols: usize, values: &[f64], device: &B::Device) -> Tensor<B, 2> {
+pub fn matrix<B: Backend>(
+    rows: usize,
+    cols: usize,
+    values: &[f64],
+    device: &B::Device,
+) -> Tensor<B, 2> {
     Tensor::from_data(TensorData::new(values.to_vec(), [rows, cols]), device)
 }
 
@@ -52,7 +57,9 @@ impl<B: Backend> Smooth<B> {
     }
     /// s = x M ∈ ℝ⁴ (matmul of a row vector).
     fn s<T: Lift<B>>(&self, x: Tensor<T, 1>) -> Tensor<T, 1> {
-        x.reshape([1, Self::DX]).matmul(T::lift(self.m.clone())).reshape([Self::DY])
+        x.reshape([1, Self::DX])
+            .matmul(T::lift(self.m.clone()))
+            .reshape([Self::DY])
     }
 }
 
@@ -72,7 +79,13 @@ impl<B: Backend> Problem<B> for Smooth<B> {
         let expo = y.clone().mul_scalar(0.3).exp().mean();
         let couple = (s.tanh() * y.clone()).sum();
         let roots = x.clone().powi_scalar(2).add_scalar(1.0).sqrt().sum();
-        let pw = y.clone().powi_scalar(2).add_scalar(1.0).powf_scalar(1.5).sum().mul_scalar(0.1);
+        let pw = y
+            .clone()
+            .powi_scalar(2)
+            .add_scalar(1.0)
+            .powf_scalar(1.5)
+            .sum()
+            .mul_scalar(0.1);
         let cube = y.powi_scalar(3).sum().mul_scalar(0.05);
         Ok(trig + expo + couple + roots + pw + cube)
     }
@@ -103,7 +116,9 @@ pub struct Net<B: Backend> {
 
 fn onehot(n: usize, seed: u64) -> Vec<f64> {
     let z = normal(n, 1.0, seed);
-    z.iter().flat_map(|v| if *v > 0.0 { [1.0, 0.0] } else { [0.0, 1.0] }).collect()
+    z.iter()
+        .flat_map(|v| if *v > 0.0 { [1.0, 0.0] } else { [0.0, 1.0] })
+        .collect()
 }
 
 impl<B: Backend> Net<B> {
@@ -127,7 +142,10 @@ impl<B: Backend> Net<B> {
     }
     /// Pre-activations of the hidden layer on the training and validation inputs.
     pub fn pre_activations(&self, x: &Tensor<B, 1>) -> Vec<f64> {
-        let (tr, va) = (self.pre(x.clone(), &self.a_train), self.pre(x.clone(), &self.a_val));
+        let (tr, va) = (
+            self.pre(x.clone(), &self.a_train),
+            self.pre(x.clone(), &self.a_val),
+        );
         let mut v = bilevel_core::tensor::to_vec(&tr);
         v.extend(bilevel_core::tensor::to_vec(&va));
         v
@@ -141,7 +159,9 @@ impl<B: Backend> Net<B> {
     fn head<T: Lift<B>>(&self, y: Tensor<T, 1>) -> Tensor<T, 2> {
         let v: Tensor<T, 2> = self.y.layout().view(&y, 0).unwrap();
         // max_pair with a constant away from ties, through a transpose round trip.
-        v.transpose().max_pair(T::lift(self.floor.clone()).transpose()).transpose()
+        v.transpose()
+            .max_pair(T::lift(self.floor.clone()).transpose())
+            .transpose()
     }
 }
 
@@ -158,14 +178,20 @@ impl<B: Backend> Problem<B> for Net<B> {
     fn f<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
         let hidden = relu(self.pre(x.clone(), &self.a_val));
         let probs = softmax(hidden.matmul(self.head(y)), 1);
-        let fit = (probs * T::lift(self.onehot_val.clone())).sum_dim(1).mean().neg();
+        let fit = (probs * T::lift(self.onehot_val.clone()))
+            .sum_dim(1)
+            .mean()
+            .neg();
         let reg = softplus(x).sum().mul_scalar(0.01);
         Ok(fit + reg)
     }
     fn g<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
         let hidden = relu(self.pre(x, &self.a_train));
         let logp = log_softmax(hidden.matmul(self.head(y.clone())), 1);
-        let nll = (logp * T::lift(self.onehot_train.clone())).sum_dim(1).mean().neg();
+        let nll = (logp * T::lift(self.onehot_train.clone()))
+            .sum_dim(1)
+            .mean()
+            .neg();
         Ok(nll + y.powi_scalar(2).sum().mul_scalar(0.05))
     }
 }
@@ -181,7 +207,8 @@ pub struct Coupled<B: Backend> {
 impl<B: Backend> Coupled<B> {
     pub fn new(device: &B::Device) -> Self {
         Self {
-            x: Variable::vector("x", 2, Domain::interval(-3.0, 3.0).unwrap(), Init::zeros()).unwrap(),
+            x: Variable::vector("x", 2, Domain::interval(-3.0, 3.0).unwrap(), Init::zeros())
+                .unwrap(),
             y: free("y", 3),
             a: matrix(2, 3, &normal(6, 1.0, 31), device),
             device: device.clone(),
@@ -206,7 +233,10 @@ impl<B: Backend> Problem<B> for Coupled<B> {
         Ok(x.powi_scalar(2).sum() + y.clone().exp().sum() / y.powi_scalar(2).sum().add_scalar(1.0))
     }
     fn g<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
-        let ax = x.reshape([1, 2]).matmul(T::lift(self.a.clone())).reshape([3]);
+        let ax = x
+            .reshape([1, 2])
+            .matmul(T::lift(self.a.clone()))
+            .reshape([3]);
         Ok((y.clone() - ax).powi_scalar(2).sum().mul_scalar(0.5) + y.sin().sum())
     }
     fn c<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Option<Tensor<T, 1>>> {
