@@ -386,6 +386,29 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
         )
     }
 
+    /// The blocks selected by `inner` of ∇⟨∇_outer φ, dir⟩: one nested double backward pass.
+    fn second_order(
+        &self,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+        outer: Wrt,
+        dir: &Tensor<B, 1>,
+        inner: Wrt,
+    ) -> Result<BlockPair<B>> {
+        self.check_point(x, y)?;
+        let (space, len) = match outer {
+            Wrt::X => ("direction (in the space of x)", x.dims()[0]),
+            _ => ("direction (in the space of y)", y.dims()[0]),
+        };
+        ensure_len(space, len, dir.dims()[0])?;
+        bump(&self.counters.hessian_vector);
+        let t = self.tracked_grad(objective, x, y, outer, inner)?;
+        let dir = Tensor::<A<B>, 1>::from_inner(dir.clone());
+        let s = t.grad.clone().map(|g| (g * dir).sum());
+        Ok(Self::inner_backward(s, &t, inner, x, y))
+    }
+
     /// ∇²_{·y} φ·v for v ∈ ℝ^{dy}: the blocks selected by `wrt` of ∇(⟨∇_y φ, v⟩), i.e.
     /// ∇²_xy φ·v (in ℝ^{dx}) and ∇²_yy φ·v (in ℝ^{dy}), from one nested double backward pass.
     pub fn hessian_vector(
@@ -396,13 +419,7 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
         v: &Tensor<B, 1>,
         wrt: Wrt,
     ) -> Result<BlockPair<B>> {
-        self.check_point(x, y)?;
-        ensure_len("direction v (in the space of y)", y.dims()[0], v.dims()[0])?;
-        bump(&self.counters.hessian_vector);
-        let t = self.tracked_grad(objective, x, y, Wrt::Y, wrt)?;
-        let v = Tensor::<A<B>, 1>::from_inner(v.clone());
-        let s = t.grad.clone().map(|g| (g * v).sum());
-        Ok(Self::inner_backward(s, &t, wrt, x, y))
+        self.second_order(objective, x, y, Wrt::Y, v, wrt)
     }
 
     /// ∇²_yy φ·v, v ∈ ℝ^{dy}.
@@ -437,13 +454,7 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
         y: &Tensor<B, 1>,
         u: &Tensor<B, 1>,
     ) -> Result<Tensor<B, 1>> {
-        self.check_point(x, y)?;
-        ensure_len("direction u (in the space of x)", x.dims()[0], u.dims()[0])?;
-        bump(&self.counters.hessian_vector);
-        let t = self.tracked_grad(objective, x, y, Wrt::X, Wrt::Y)?;
-        let u = Tensor::<A<B>, 1>::from_inner(u.clone());
-        let s = t.grad.clone().map(|g| (g * u).sum());
-        let (_, hy) = Self::inner_backward(s, &t, Wrt::Y, x, y);
+        let (_, hy) = self.second_order(objective, x, y, Wrt::X, u, Wrt::Y)?;
         Ok(hy.unwrap_or_else(|| y.zeros_like()))
     }
 
