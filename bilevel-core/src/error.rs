@@ -97,6 +97,25 @@ pub enum Error {
         /// Which oracle.
         what: String,
     },
+    /// A solve produced NaN/Inf or blew up. Carries the iteration and the last finite iterate.
+    #[error(
+        "{solver} diverged at iteration {iteration}: {reason}; the last finite iterate (iteration \
+         {last_iteration}) is kept in the error; try a smaller step size or a smaller penalty"
+    )]
+    Diverged {
+        /// The solver's name.
+        solver: String,
+        /// The iteration at which the divergence was detected.
+        iteration: usize,
+        /// What was seen (NaN, Inf, a norm above the threshold).
+        reason: String,
+        /// The iteration of the last finite iterate.
+        last_iteration: usize,
+        /// The last finite upper-level iterate x.
+        last_x: Vec<f64>,
+        /// The last finite lower-level iterate y (y_γ where the method has both).
+        last_y: Vec<f64>,
+    },
 }
 
 /// `Result` with this crate's [`Error`].

@@ -14,6 +14,9 @@
 //! against finite differences.
 //!
 //! Domains ([`Domain`]) have exact Euclidean projections computed on the device.
+//!
+//! Solvers ([`solver`]): JNT-PBGD, ALT-PBGD (and F²SA), PBGD-Free, driven by [`solve`] into
+//! a [`Report`].
 #![warn(missing_docs)]
 
 pub mod check;
@@ -24,6 +27,7 @@ pub mod lift;
 pub mod ops;
 pub mod oracle;
 pub mod problem;
+pub mod solver;
 pub mod tensor;
 
 pub use burn;
@@ -33,6 +37,10 @@ pub use layout::{Block, Layout};
 pub use lift::Lift;
 pub use oracle::{CallCounts, Gradient, Objective, Oracles, Wrt};
 pub use problem::{Init, Problem, Variable, check_problem};
+pub use solver::{
+    AltPbgd, IterState, JntPbgd, MinSolver, PbgdFree, PenaltySchedule, Report, SolveOptions,
+    Solver, Termination, solve, solve_with,
+};
 
 /// The backends compiled in, selected by cargo features.
 pub mod backend {
@@ -49,6 +57,10 @@ pub mod prelude {
     pub use crate::DomainSpec;
     pub use crate::backend::*;
     pub use crate::burn::tensor::{Tensor, backend::Backend};
+    pub use crate::solver::{
+        AltPbgd, JntPbgd, MinSolver, PbgdFree, PenaltySchedule, Report, SolveOptions, Solver,
+        Termination, solve, solve_with,
+    };
     pub use crate::{
         Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Objective, Oracles,
         Problem, Result, Variable, Wrt,

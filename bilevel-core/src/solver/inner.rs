@@ -1,0 +1,110 @@
+//! The inner Min Solver: projected gradient descent on y for a fixed x (eq. 18 and 20).
+
+use burn::tensor::{Tensor, backend::Backend};
+use serde::{Deserialize, Serialize};
+
+use super::projected_step;
+use crate::error::{Error, Result, ensure_positive};
+use crate::oracle::{Objective, Oracles};
+use crate::problem::Problem;
+
+/// Projected gradient descent `y ← Proj_Y(y − step ∇_y φ(x, y))`, warm-started, stopped when
+/// the generalized gradient norm ‖G‖ (Def. 6) is at most `tol` or after `max_iters` steps.
+///
+/// With `max_iters = 1` and `tol = 0` it is the single step of the fully single-loop methods.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MinSolver {
+    /// The step size (> 0; at most 1/L for an L-smooth lower level).
+    pub step: f64,
+    /// Stop when ‖G‖ ≤ tol (≥ 0).
+    pub tol: f64,
+    /// At most this many steps (≥ 1).
+    pub max_iters: usize,
+}
+
+/// The result of an inner solve.
+#[derive(Debug, Clone)]
+pub struct InnerOutcome<B: Backend> {
+    /// The final y.
+    pub y: Tensor<B, 1>,
+    /// Steps taken.
+    pub iters: usize,
+    /// ‖G‖ at the final y (measured before the last step when the limit stopped the loop).
+    pub residual: f64,
+    /// Whether ‖G‖ ≤ tol was reached.
+    pub converged: bool,
+}
+
+impl MinSolver {
+    /// A solver with the given step, tolerance and iteration limit.
+    pub fn new(step: f64, tol: f64, max_iters: usize) -> Self {
+        Self {
+            step,
+            tol,
+            max_iters,
+        }
+    }
+
+    /// One projected gradient step per call: the fully single-loop setting.
+    pub fn single_step(step: f64) -> Self {
+        Self::new(step, 0.0, 1)
+    }
+
+    /// Checks step > 0, tol ≥ 0 and max_iters ≥ 1.
+    pub fn validate(&self) -> Result<()> {
+        ensure_positive("inner step", self.step)?;
+        if !(self.tol >= 0.0 && self.tol.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "inner tol".into(),
+                value: self.tol,
+                reason: "must be a finite number >= 0".into(),
+            });
+        }
+        if self.max_iters == 0 {
+            return Err(Error::InvalidParameter {
+                name: "inner max_iters".into(),
+                value: 0.0,
+                reason: "at least one inner step is needed".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Minimizes `objective(x, ·)` over the lower domain Y from `y0`.
+    pub fn run<B: Backend, P: Problem<B>>(
+        &self,
+        oracles: &Oracles<'_, B, P>,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y0: Tensor<B, 1>,
+    ) -> Result<InnerOutcome<B>> {
+        let domain = oracles.problem().lower().domain();
+        let mut y = y0;
+        let mut residual = f64::INFINITY;
+        for iters in 0..self.max_iters {
+            let grad = oracles.grad_y(objective, x, &y)?;
+            let (next, norm) = projected_step(domain, &y, &grad, self.step)?;
+            residual = norm;
+            if !norm.is_finite() {
+                return Err(Error::NonFiniteEvaluation {
+                    what: format!("the inner gradient at inner step {iters}"),
+                });
+            }
+            if norm <= self.tol {
+                return Ok(InnerOutcome {
+                    y,
+                    iters,
+                    residual,
+                    converged: true,
+                });
+            }
+            y = next;
+        }
+        Ok(InnerOutcome {
+            y,
+            iters: self.max_iters,
+            residual,
+            converged: residual <= self.tol,
+        })
+    }
+}

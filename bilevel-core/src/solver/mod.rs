@@ -1,0 +1,92 @@
+//! Solvers (DESIGN.md §3), in the shape of argmin: a solver struct holds validated
+//! hyper-parameters; [`Solver::init`] and [`Solver::next_iter`] advance one outer iteration on an
+//! [`IterState`] moved by value; the driver [`solve`] checks termination, calls observers and
+//! records the history into a [`Report`].
+//!
+//! | solver | paper | file |
+//! |---|---|---|
+//! | [`JntPbgd`] | pbgd-free-efficient-penalty-blo.md Alg. 1, eq. 18–19 | `jnt_pbgd.rs` |
+//! | [`AltPbgd`] (and F²SA with one inner step) | Alg. 2, eq. 18, 20–21; Thm. 3 | `alt_pbgd.rs` |
+//! | [`PbgdFree`] (naive and fully single-loop) | Alg. 3, eq. 20, 27 | `pbgd_free.rs` |
+//!
+//! Shared steps live in one place: the inner [`MinSolver`] (projected gradient descent on y),
+//! the penalty schedule and the hypergradient estimate of eq. 21 ([`penalty`]), the generalized
+//! gradient of Def. 6 ([`generalized_gradient`]).
+
+mod alt_pbgd;
+mod driver;
+pub mod flatness;
+mod inner;
+mod jnt_pbgd;
+pub mod observer;
+mod pbgd_free;
+pub mod penalty;
+mod report;
+mod state;
+
+pub use alt_pbgd::AltPbgd;
+pub use driver::{SolveOptions, solve, solve_with};
+pub use inner::{InnerOutcome, MinSolver};
+pub use jnt_pbgd::JntPbgd;
+pub use observer::{Observer, ObserverMode};
+pub use pbgd_free::PbgdFree;
+pub use penalty::PenaltySchedule;
+pub use report::{HistoryRow, Report, Termination};
+pub use state::IterState;
+
+use burn::tensor::{Tensor, backend::Backend};
+
+use crate::domain::Domain;
+use crate::error::Result;
+use crate::oracle::Oracles;
+use crate::problem::Problem;
+use crate::tensor::{norm2_sq, scalar};
+
+/// One outer-loop method.
+pub trait Solver<B: Backend> {
+    /// A short name for reports ("ALT-PBGD", ...).
+    fn name(&self) -> String;
+
+    /// Checks the hyper-parameters (positive step sizes and penalties, ...).
+    fn validate(&self) -> Result<()>;
+
+    /// The state before the first iteration, from the initial points (already projected).
+    fn init<P: Problem<B>>(
+        &mut self,
+        oracles: &Oracles<'_, B, P>,
+        x0: Tensor<B, 1>,
+        y0: Tensor<B, 1>,
+    ) -> Result<IterState<B>>;
+
+    /// One outer iteration.
+    fn next_iter<P: Problem<B>>(
+        &mut self,
+        oracles: &Oracles<'_, B, P>,
+        state: IterState<B>,
+    ) -> Result<IterState<B>>;
+}
+
+/// The generalized (projected) gradient of Def. 6, `G = (q − Proj_S(q − η d)) / η`, and its
+/// norm; for an interior point it is `d` itself.
+pub fn generalized_gradient<B: Backend>(
+    domain: &Domain,
+    q: &Tensor<B, 1>,
+    d: &Tensor<B, 1>,
+    eta: f64,
+) -> Result<(Tensor<B, 1>, f64)> {
+    let projected = domain.project(q.clone() - d.clone().mul_scalar(eta))?;
+    let g = (q.clone() - projected).mul_scalar(1.0 / eta);
+    let norm = scalar(&norm2_sq(g.clone())).sqrt();
+    Ok((g, norm))
+}
+
+/// One projected gradient step `q⁺ = Proj_S(q − η d) = q − η G` and ‖G‖ (Def. 6).
+pub fn projected_step<B: Backend>(
+    domain: &Domain,
+    q: &Tensor<B, 1>,
+    d: &Tensor<B, 1>,
+    eta: f64,
+) -> Result<(Tensor<B, 1>, f64)> {
+    let (g, norm) = generalized_gradient(domain, q, d, eta)?;
+    Ok((q.clone() - g.mul_scalar(eta), norm))
+}

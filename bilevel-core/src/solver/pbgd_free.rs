@@ -1,0 +1,90 @@
+//! PBGD-Free (pbgd-free-efficient-penalty-blo.md Alg. 3): the value-function-free update
+//! `x_{t+1} = Proj_X(x_t − η ∇_x f(x_t, y_t^γ))` (eq. 27).
+//!
+//! y^γ comes from the inner [`MinSolver`] on γ⁻¹f + g (eq. 20): solved to a tolerance (the
+//! naive version) or by one projected gradient step per iteration (the fully single-loop
+//! version, [`PbgdFree::single_loop`]). Dropping the value-function term biases the update:
+//! it converges to a stationary point of F_γ only under the flatness condition (Def. 11);
+//! pbgd-free-efficient-penalty-blo.md Example 1 is a counterexample. See
+//! [`flatness`](super::flatness) for the diagnostic.
+
+use burn::tensor::{Tensor, backend::Backend};
+use serde::{Deserialize, Serialize};
+
+use super::penalty::{PenaltySchedule, penalized};
+use super::{IterState, MinSolver, Solver, projected_step};
+use crate::error::{Result, ensure_positive};
+use crate::oracle::{Objective, Oracles};
+use crate::problem::Problem;
+
+/// PBGD-Free.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PbgdFree {
+    /// The upper step size η (eq. 27).
+    pub eta: f64,
+    /// The penalty γ_t.
+    pub gamma: PenaltySchedule,
+    /// The inner solver for y^γ (eq. 20).
+    pub inner: MinSolver,
+}
+
+impl PbgdFree {
+    /// The naive version: y^γ solved by `inner` each iteration.
+    pub fn new(eta: f64, gamma: f64, inner: MinSolver) -> Self {
+        Self {
+            eta,
+            gamma: PenaltySchedule::constant(gamma),
+            inner,
+        }
+    }
+
+    /// The fully single-loop version: one step of size `inner_step` on y^γ per iteration.
+    pub fn single_loop(eta: f64, gamma: f64, inner_step: f64) -> Self {
+        Self::new(eta, gamma, MinSolver::single_step(inner_step))
+    }
+}
+
+impl<B: Backend> Solver<B> for PbgdFree {
+    fn name(&self) -> String {
+        if self.inner.max_iters == 1 {
+            "PBGD-Free (single-loop)".into()
+        } else {
+            "PBGD-Free".into()
+        }
+    }
+
+    fn validate(&self) -> Result<()> {
+        ensure_positive("eta", self.eta)?;
+        self.gamma.validate()?;
+        self.inner.validate()
+    }
+
+    fn init<P: Problem<B>>(
+        &mut self,
+        _: &Oracles<'_, B, P>,
+        x0: Tensor<B, 1>,
+        y0: Tensor<B, 1>,
+    ) -> Result<IterState<B>> {
+        Ok(IterState::start(x0, y0, None, self.gamma.at(0)))
+    }
+
+    fn next_iter<P: Problem<B>>(
+        &mut self,
+        o: &Oracles<'_, B, P>,
+        s: IterState<B>,
+    ) -> Result<IterState<B>> {
+        let gamma = self.gamma.at(s.iter);
+        let y_gamma = self.inner.run(o, &penalized(gamma), &s.x, s.y_gamma)?;
+        let d = o.grad_x(&Objective::Upper, &s.x, &y_gamma.y)?;
+        let (x, metric) = projected_step(o.problem().upper().domain(), &s.x, &d, self.eta)?;
+        Ok(IterState {
+            iter: s.iter + 1,
+            x,
+            y_gamma: y_gamma.y,
+            y_g: None,
+            gamma,
+            metric,
+            inner_iters: y_gamma.iters,
+        })
+    }
+}

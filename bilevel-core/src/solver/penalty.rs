@@ -1,0 +1,112 @@
+//! Pieces shared by the penalty methods: the penalty schedule γ_t and the hypergradient
+//! estimate of eq. 21.
+
+use burn::tensor::{Tensor, backend::Backend};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result, ensure_positive};
+use crate::oracle::{Objective, Oracles};
+use crate::problem::Problem;
+
+/// The penalty γ over the outer iterations: constant, or increased to γ_max as V-PBGD does.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PenaltySchedule {
+    /// γ_t = gamma.
+    Constant {
+        /// The penalty.
+        gamma: f64,
+    },
+    /// γ_t = start + (max − start) · min(t / iters, 1).
+    Linear {
+        /// γ_0.
+        start: f64,
+        /// γ_max.
+        max: f64,
+        /// Iterations to reach γ_max.
+        iters: usize,
+    },
+    /// γ_t = min(start · factor^t, max).
+    Geometric {
+        /// γ_0.
+        start: f64,
+        /// The growth factor (> 1).
+        factor: f64,
+        /// γ_max.
+        max: f64,
+    },
+}
+
+impl PenaltySchedule {
+    /// A constant penalty.
+    pub fn constant(gamma: f64) -> Self {
+        PenaltySchedule::Constant { gamma }
+    }
+
+    /// Checks that every γ_t is positive and finite and the schedule increases.
+    pub fn validate(&self) -> Result<()> {
+        match *self {
+            PenaltySchedule::Constant { gamma } => ensure_positive("gamma", gamma),
+            PenaltySchedule::Linear { start, max, iters } => {
+                ensure_positive("gamma start", start)?;
+                ensure_positive("gamma max", max)?;
+                if max < start || iters == 0 {
+                    return Err(Error::InvalidParameter {
+                        name: "linear gamma schedule".into(),
+                        value: max,
+                        reason: "needs max >= start and iters >= 1".into(),
+                    });
+                }
+                Ok(())
+            }
+            PenaltySchedule::Geometric { start, factor, max } => {
+                ensure_positive("gamma start", start)?;
+                ensure_positive("gamma max", max)?;
+                if !(factor >= 1.0 && factor.is_finite()) || max < start {
+                    return Err(Error::InvalidParameter {
+                        name: "geometric gamma factor".into(),
+                        value: factor,
+                        reason: "needs a finite factor >= 1 and max >= start".into(),
+                    });
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// γ_t at outer iteration t.
+    pub fn at(&self, t: usize) -> f64 {
+        match *self {
+            PenaltySchedule::Constant { gamma } => gamma,
+            PenaltySchedule::Linear { start, max, iters } => {
+                start + (max - start) * (t as f64 / iters as f64).min(1.0)
+            }
+            PenaltySchedule::Geometric { start, factor, max } => {
+                (start * factor.powf(t as f64)).min(max)
+            }
+        }
+    }
+}
+
+/// The penalized lower objective γ⁻¹f + g of eq. 20.
+pub fn penalized<'a, B: Backend>(gamma: f64) -> Objective<'a, B> {
+    Objective::Penalized {
+        gamma,
+        lambda: None,
+    }
+}
+
+/// The estimate of ∇F_γ(x) of eq. 21:
+/// `g_t = ∇_x f(x, y_γ) + γ (∇_x g(x, y_γ) − ∇_x g(x, y_g))`,
+/// computed as γ ∇_x(γ⁻¹f + g)(x, y_γ) − γ ∇_x g(x, y_g) (two gradient calls).
+pub fn hypergradient<B: Backend, P: Problem<B>>(
+    oracles: &Oracles<'_, B, P>,
+    x: &Tensor<B, 1>,
+    y_gamma: &Tensor<B, 1>,
+    y_g: &Tensor<B, 1>,
+    gamma: f64,
+) -> Result<Tensor<B, 1>> {
+    let at_gamma = oracles.grad_x(&penalized(gamma), x, y_gamma)?;
+    let at_g = oracles.grad_x(&Objective::Lower, x, y_g)?;
+    Ok((at_gamma - at_g).mul_scalar(gamma))
+}

@@ -1,0 +1,73 @@
+//! What a solve returns.
+
+use std::time::Duration;
+
+use burn::tensor::{Tensor, backend::Backend};
+use serde::{Deserialize, Serialize};
+
+use crate::oracle::CallCounts;
+
+/// Why the outer loop stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Termination {
+    /// The iteration limit was reached.
+    MaxIterations,
+    /// The convergence metric fell below the tolerance.
+    Tolerance,
+    /// The time budget ran out.
+    TimeBudget,
+}
+
+/// One recorded iteration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    /// The iteration.
+    pub iter: usize,
+    /// The convergence metric (generalized gradient norm of the method's update).
+    pub metric: f64,
+    /// f(x_t, y_t^γ).
+    pub f: f64,
+    /// g(x_t, y_t^γ).
+    pub g: f64,
+    /// The penalty γ_t.
+    pub gamma: f64,
+    /// Inner iterations used in this iteration.
+    pub inner_iters: usize,
+    /// Seconds since the start of the solve.
+    pub elapsed_s: f64,
+}
+
+/// The outcome of [`solve`](super::solve) (DESIGN.md §3).
+#[derive(Debug, Clone)]
+pub struct Report<B: Backend> {
+    /// The solver's name.
+    pub solver: String,
+    /// The final upper-level iterate.
+    pub x: Tensor<B, 1>,
+    /// The final lower-level iterate of the penalized problem (y_γ, or the joint y of JNT-PBGD).
+    pub y_gamma: Tensor<B, 1>,
+    /// The final lower-level solution estimate y_g, where the method keeps one.
+    pub y_g: Option<Tensor<B, 1>>,
+    /// f(x, y_γ).
+    pub f: f64,
+    /// g(x, y_γ).
+    pub g: f64,
+    /// The estimate of F_γ(x) = f(x, y_γ) + γ (g(x, y_γ) − g(x, y_g)) (eq. 5), where y_g exists.
+    pub f_gamma: Option<f64>,
+    /// The lower-level gap g(x, y_γ) − g(x, y_g), where y_g exists.
+    pub lower_gap: Option<f64>,
+    /// The final penalty γ.
+    pub gamma: f64,
+    /// The final convergence metric ‖G‖ (Def. 6 / eq. 25 for the method's update).
+    pub metric: f64,
+    /// Outer iterations run.
+    pub iterations: usize,
+    /// Oracle calls made by the solver (the driver's own bookkeeping is not counted).
+    pub counts: CallCounts,
+    /// Wall time of the solve.
+    pub wall_time: Duration,
+    /// Why it stopped.
+    pub termination: Termination,
+    /// The recorded iterations (see [`SolveOptions::record_every`](super::SolveOptions)).
+    pub history: Vec<HistoryRow>,
+}

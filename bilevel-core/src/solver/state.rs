@@ -1,0 +1,44 @@
+//! The state that moves through the outer loop.
+
+use burn::tensor::{Tensor, backend::Backend};
+
+/// The iterate of an outer-loop method after `iter` iterations.
+#[derive(Debug, Clone)]
+pub struct IterState<B: Backend> {
+    /// Outer iterations completed.
+    pub iter: usize,
+    /// The upper-level iterate x_t.
+    pub x: Tensor<B, 1>,
+    /// The lower-level iterate the upper step uses: y_t^γ (the penalized problem, eq. 20) for
+    /// ALT-PBGD and PBGD-Free, the jointly updated y_t for JNT-PBGD.
+    pub y_gamma: Tensor<B, 1>,
+    /// The lower-level solution estimate y_t^g (eq. 18), for the methods that keep one.
+    pub y_g: Option<Tensor<B, 1>>,
+    /// The penalty γ_t used in this iteration.
+    pub gamma: f64,
+    /// The norm of the generalized gradient (Def. 6) of the method's own update direction at
+    /// the start of this iteration: the convergence metric the driver's tolerance tests.
+    pub metric: f64,
+    /// Inner iterations spent in this outer iteration.
+    pub inner_iters: usize,
+}
+
+impl<B: Backend> IterState<B> {
+    /// The state before the first iteration: metric unknown (+∞), no inner work yet.
+    pub fn start(
+        x: Tensor<B, 1>,
+        y_gamma: Tensor<B, 1>,
+        y_g: Option<Tensor<B, 1>>,
+        gamma: f64,
+    ) -> Self {
+        Self {
+            iter: 0,
+            x,
+            y_gamma,
+            y_g,
+            gamma,
+            metric: f64::INFINITY,
+            inner_iters: 0,
+        }
+    }
+}

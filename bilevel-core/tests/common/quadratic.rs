@@ -1,0 +1,228 @@
+//! A quadratic bilevel problem in d dimensions with closed-form solutions (derived below), and
+//! the small dense linear algebra (f64, host) to evaluate them.
+//!
+//! f(x, y) = ½‖y − t‖² + (ρ/2)‖x‖² + xᵀC y,   g(x, y) = ½ yᵀH y − yᵀJ x,   X = Y = ℝᵈ.
+//!
+//! With ε = 1/γ and K = H + εI:
+//! * y_g*(x) = Q x with Q = H⁻¹J;
+//! * y_γ*(x) = argmin ε f + g = K⁻¹((J − εCᵀ)x + εt) = P x + p;
+//! * ∇F_γ(x) = ∇_x f(x, y_γ) + γ(∇_x g(x, y_γ) − ∇_x g(x, y_g)) = ρx + C y_γ − γJᵀ(y_γ − y_g)
+//!   = [ρI + CP − γJᵀ(P − Q)] x + Cp − γJᵀp, so x_γ* solves a linear system;
+//! * φ(x) = f(x, Qx): ∇φ = Qᵀ(Qx − t) + ρx + (CQ + QᵀCᵀ)x, so x* solves
+//!   (QᵀQ + ρI + CQ + QᵀCᵀ) x = Qᵀt;
+//! * PBGD-Free's fixed point: ∇_x f(x, y_γ*(x)) = ρx + C(Px + p) = 0.
+#![allow(dead_code)]
+
+use bilevel_core::prelude::*;
+use burn::tensor::TensorData;
+
+use super::normal;
+
+pub type Mat = Vec<Vec<f64>>;
+
+pub fn eye(n: usize) -> Mat {
+    (0..n)
+        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
+        .collect()
+}
+pub fn mat(n: usize, v: &[f64]) -> Mat {
+    v.chunks(n).map(|r| r.to_vec()).collect()
+}
+pub fn t(a: &Mat) -> Mat {
+    (0..a[0].len())
+        .map(|j| a.iter().map(|r| r[j]).collect())
+        .collect()
+}
+pub fn mm(a: &Mat, b: &Mat) -> Mat {
+    a.iter()
+        .map(|r| {
+            (0..b[0].len())
+                .map(|j| r.iter().zip(b).map(|(x, br)| x * br[j]).sum())
+                .collect()
+        })
+        .collect()
+}
+pub fn mv(a: &Mat, v: &[f64]) -> Vec<f64> {
+    a.iter()
+        .map(|r| r.iter().zip(v).map(|(x, y)| x * y).sum())
+        .collect()
+}
+pub fn add(a: &Mat, b: &Mat, s: f64) -> Mat {
+    a.iter()
+        .zip(b)
+        .map(|(r, q)| r.iter().zip(q).map(|(x, y)| x + s * y).collect())
+        .collect()
+}
+pub fn vadd(a: &[f64], b: &[f64], s: f64) -> Vec<f64> {
+    a.iter().zip(b).map(|(x, y)| x + s * y).collect()
+}
+/// A⁻¹ by Gauss–Jordan elimination with partial pivoting.
+pub fn inv(a: &Mat) -> Mat {
+    let n = a.len();
+    let mut m: Mat = a
+        .iter()
+        .zip(eye(n))
+        .map(|(r, e)| r.iter().cloned().chain(e).collect())
+        .collect();
+    for c in 0..n {
+        let p = (c..n)
+            .max_by(|&i, &j| m[i][c].abs().total_cmp(&m[j][c].abs()))
+            .unwrap();
+        m.swap(c, p);
+        let d = m[c][c];
+        m[c].iter_mut().for_each(|v| *v /= d);
+        for r in 0..n {
+            if r != c {
+                let k = m[r][c];
+                let row = m[c].clone();
+                m[r].iter_mut().zip(row).for_each(|(v, w)| *v -= k * w);
+            }
+        }
+    }
+    m.into_iter().map(|r| r[n..].to_vec()).collect()
+}
+pub fn dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).powi(2))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// The host data of the quadratic problem.
+pub struct QuadraticData {
+    pub d: usize,
+    pub h: Mat,
+    pub j: Mat,
+    pub c: Mat,
+    pub t: Vec<f64>,
+    pub rho: f64,
+}
+
+impl QuadraticData {
+    /// H = I + AᵀA/(2d) (eigenvalues in [1, ~3]), J and C random with norm ~0.5 and ~0.05.
+    pub fn new(d: usize, seed: u64) -> Self {
+        let a = mat(d, &normal(d * d, 1.0, seed));
+        let h = add(&eye(d), &mm(&t(&a), &a), 1.0 / (2.0 * d as f64));
+        let j = mat(d, &normal(d * d, 0.5 / (d as f64).sqrt(), seed + 1));
+        let c = mat(d, &normal(d * d, 0.05 / (d as f64).sqrt(), seed + 2));
+        Self {
+            d,
+            h,
+            j,
+            c,
+            t: normal(d, 1.0, seed + 3),
+            rho: 0.1,
+        }
+    }
+    fn pq(&self, gamma: f64) -> (Mat, Vec<f64>, Mat) {
+        let eps = 1.0 / gamma;
+        let k_inv = inv(&add(&self.h, &eye(self.d), eps));
+        let p = mm(&k_inv, &add(&self.j, &t(&self.c), -eps));
+        let p0 = mv(&k_inv, &self.t).iter().map(|v| eps * v).collect();
+        (p, p0, mm(&inv(&self.h), &self.j))
+    }
+    /// The minimizer of F_γ.
+    pub fn x_gamma(&self, gamma: f64) -> Vec<f64> {
+        let (p, p0, q) = self.pq(gamma);
+        let jt = t(&self.j);
+        let a = add(
+            &add(&eye(self.d), &mm(&self.c, &p), 1.0 / self.rho),
+            &mm(&jt, &add(&p, &q, -1.0)),
+            -gamma / self.rho,
+        );
+        let b = vadd(&mv(&jt, &p0), &mv(&self.c, &p0), -1.0 / gamma);
+        // [ρI + CP − γJᵀ(P − Q)] x = γJᵀp − Cp, written divided by ρ.
+        let rhs: Vec<f64> = b.iter().map(|v| gamma * v / self.rho).collect();
+        mv(&inv(&a), &rhs)
+    }
+    /// The bilevel solution x*.
+    pub fn x_star(&self) -> Vec<f64> {
+        let q = mm(&inv(&self.h), &self.j);
+        let qt = t(&q);
+        let cq = mm(&self.c, &q);
+        let a = add(
+            &add(&add(&mm(&qt, &q), &eye(self.d), self.rho), &cq, 1.0),
+            &t(&cq),
+            1.0,
+        );
+        mv(&inv(&a), &mv(&qt, &self.t))
+    }
+    /// PBGD-Free's fixed point: (ρI + CP) x = −Cp.
+    pub fn x_free(&self, gamma: f64) -> Vec<f64> {
+        let (p, p0, _) = self.pq(gamma);
+        let a = add(&eye(self.d), &mm(&self.c, &p), 1.0 / self.rho);
+        let rhs: Vec<f64> = mv(&self.c, &p0).iter().map(|v| -v / self.rho).collect();
+        mv(&inv(&a), &rhs)
+    }
+}
+
+/// The problem on backend B.
+pub struct Quadratic<B: Backend> {
+    x: Variable,
+    y: Variable,
+    h: Tensor<B, 2>,
+    j: Tensor<B, 2>,
+    c: Tensor<B, 2>,
+    t: Tensor<B, 1>,
+    rho: f64,
+    d: usize,
+}
+
+fn dev_mat<B: Backend>(m: &Mat) -> Tensor<B, 2> {
+    let n = m.len();
+    let flat: Vec<f64> = m.iter().flatten().cloned().collect();
+    Tensor::from_data(TensorData::new(flat, [n, m[0].len()]), &Default::default())
+}
+
+impl<B: Backend> Quadratic<B> {
+    pub fn new(data: &QuadraticData) -> Self {
+        let d = data.d;
+        let free = |n: &str| Variable::vector(n, d, Domain::free(), Init::zeros()).unwrap();
+        Self {
+            x: free("x"),
+            y: free("y"),
+            h: dev_mat(&data.h),
+            j: dev_mat(&data.j),
+            c: dev_mat(&data.c),
+            t: bilevel_core::tensor::vector(&data.t, &Default::default()),
+            rho: data.rho,
+            d,
+        }
+    }
+    fn col<T: Backend>(&self, v: Tensor<T, 1>) -> Tensor<T, 2> {
+        v.reshape([self.d, 1])
+    }
+}
+
+impl<B: Backend> Problem<B> for Quadratic<B> {
+    fn upper(&self) -> &Variable {
+        &self.x
+    }
+    fn lower(&self) -> &Variable {
+        &self.y
+    }
+    fn device(&self) -> B::Device {
+        Default::default()
+    }
+    fn f<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
+        let fit = (y.clone() - T::lift(self.t.clone()))
+            .powi_scalar(2)
+            .sum()
+            .mul_scalar(0.5);
+        let reg = x.clone().powi_scalar(2).sum().mul_scalar(0.5 * self.rho);
+        let cy = T::lift(self.c.clone())
+            .matmul(self.col(y))
+            .reshape([self.d]);
+        Ok(fit + reg + (x * cy).sum())
+    }
+    fn g<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
+        let hy = T::lift(self.h.clone())
+            .matmul(self.col(y.clone()))
+            .reshape([self.d]);
+        let jx = T::lift(self.j.clone())
+            .matmul(self.col(x))
+            .reshape([self.d]);
+        Ok((y.clone() * hy).sum().mul_scalar(0.5) - (y * jx).sum())
+    }
+}

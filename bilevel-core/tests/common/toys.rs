@@ -1,0 +1,95 @@
+//! The toy problems of pbgd-free-efficient-penalty-blo.md, written by hand (scalar x and y).
+#![allow(dead_code)]
+
+use bilevel_core::prelude::*;
+
+/// A scalar variable with a domain, starting at `start`.
+pub fn scalar_var(name: &str, domain: Domain, start: f64) -> Variable {
+    Variable::vector(name, 1, domain, Init::Constant { value: start }).unwrap()
+}
+
+macro_rules! toy {
+    ($(#[$doc:meta])* $name:ident, |$x:ident, $y:ident| f = $f:expr, g = $g:expr) => {
+        $(#[$doc])*
+        pub struct $name {
+            pub x: Variable,
+            pub y: Variable,
+        }
+        impl<B: Backend> Problem<B> for $name {
+            fn upper(&self) -> &Variable {
+                &self.x
+            }
+            fn lower(&self) -> &Variable {
+                &self.y
+            }
+            fn device(&self) -> B::Device {
+                Default::default()
+            }
+            fn f<T: Lift<B>>(&self, $x: Tensor<T, 1>, $y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
+                Ok($f)
+            }
+            fn g<T: Lift<B>>(&self, $x: Tensor<T, 1>, $y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
+                Ok($g)
+            }
+        }
+    };
+}
+
+toy!(
+    /// Example 3 (§6.1.1): X = Y = [0, 3],
+    /// f = e^{1−y} / (2 + cos 4x) + ½ ln((4x − 2)² + 1) + x², g = 2(y − x)² + (x/2) sin²(x + y).
+    Example3,
+    |x, y| f = y.clone().neg().add_scalar(1.0).exp() / x.clone().mul_scalar(4.0).cos().add_scalar(2.0)
+        + x.clone().mul_scalar(4.0).sub_scalar(2.0).powi_scalar(2).add_scalar(1.0).log().mul_scalar(0.5)
+        + x.powi_scalar(2),
+    g = (y.clone() - x.clone()).powi_scalar(2).mul_scalar(2.0)
+        + x.clone().mul_scalar(0.5) * (x + y).sin().powi_scalar(2)
+);
+
+impl Example3 {
+    pub fn new(x0: f64, y0: f64) -> Self {
+        let box03 = || Domain::interval(0.0, 3.0).unwrap();
+        Self {
+            x: scalar_var("x", box03(), x0),
+            y: scalar_var("y", box03(), y0),
+        }
+    }
+}
+
+toy!(
+    /// Example 1 (§4): f = x² + 10y, g = (y − x + 1)², unconstrained.
+    Example1,
+    |x, y| f = x.powi_scalar(2) + y.mul_scalar(10.0),
+    g = (y - x).add_scalar(1.0).powi_scalar(2)
+);
+
+impl Example1 {
+    pub fn new(x0: f64, y0: f64) -> Self {
+        Self {
+            x: scalar_var("x", Domain::free(), x0),
+            y: scalar_var("y", Domain::free(), y0),
+        }
+    }
+}
+
+toy!(
+    /// Example 2 (§4.2): g = (y − x)², f = (sin(y − x) + 2)(y − x)² + 10 exp(−(y − x)²/(2·0.005²)) sin(100(y − x)).
+    Example2,
+    |x, y| f = {
+        let d = y - x;
+        (d.clone().sin().add_scalar(2.0)) * d.clone().powi_scalar(2)
+            + d.clone().powi_scalar(2).mul_scalar(-1.0 / (2.0 * 0.005 * 0.005)).exp().mul_scalar(10.0)
+                * d.mul_scalar(100.0).sin()
+    },
+    g = (y - x).powi_scalar(2)
+);
+
+impl Example2 {
+    pub fn new(x0: f64) -> Self {
+        let box10 = Domain::interval(-10.0, 10.0).unwrap();
+        Self {
+            x: scalar_var("x", box10, x0),
+            y: scalar_var("y", Domain::free(), x0),
+        }
+    }
+}
