@@ -6,6 +6,17 @@ use rand_distr::{Distribution, StandardNormal};
 
 use crate::error::{Error, Result};
 
+/// `n` independent N(0, scale²) samples from a seeded generator.
+pub fn normal(n: usize, scale: f64, seed: u64) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            scale * z
+        })
+        .collect()
+}
+
 /// A dense design matrix (row-major, `n × d`) with one target per row.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Regression {

@@ -8,10 +8,16 @@
 //!   validation set, with the least-squares loss (the lower level is quadratic in the
 //!   weights) or the logistic loss.
 //! * [`data::Regression`] — seeded synthetic regression / classification data.
+//! * [`toys`] — Examples 1, 2 and 3 of pbgd-free-efficient-penalty-blo.md.
+//! * [`quadratic::Quadratic`] — a quadratic bilevel problem in any dimension, with the closed
+//!   forms of argmin F_γ, of the bilevel solution x* and of PBGD-Free's fixed point.
 #![warn(missing_docs)]
 
 pub mod data;
 pub mod error;
+pub mod linalg;
+pub mod quadratic;
 pub mod regression;
+pub mod toys;
 
 pub use error::{Error, Result};

@@ -5,9 +5,6 @@
 //! constraint.
 #![allow(dead_code)]
 
-pub mod quadratic;
-pub mod toys;
-
 use bilevel_core::ops::{sigmoid, softplus};
 use bilevel_core::prelude::*;
 use burn::tensor::TensorData;

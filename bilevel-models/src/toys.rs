@@ -1,19 +1,21 @@
-//! The toy problems of pbgd-free-efficient-penalty-blo.md, written by hand (scalar x and y).
-#![allow(dead_code)]
+//! The toy problems of pbgd-free-efficient-penalty-blo.md (scalar x and y): Example 1 (the
+//! PBGD-Free counterexample), Example 2 (flatness) and Example 3 (Fig. 3 and Fig. 9).
 
-use bilevel_core::prelude::*;
+use bilevel_core::burn::tensor::{Tensor, backend::Backend};
+use bilevel_core::{Domain, Init, Lift, Problem, Result, Variable};
 
-/// A scalar variable with a domain, starting at `start`.
-pub fn scalar_var(name: &str, domain: Domain, start: f64) -> Variable {
-    Variable::vector(name, 1, domain, Init::Constant { value: start }).unwrap()
+/// A scalar variable with a domain, starting at `start` (projected onto the domain).
+fn scalar_var(name: &str, domain: Domain, start: f64) -> Result<Variable> {
+    Variable::vector(name, 1, domain, Init::Constant { value: start })
 }
 
 macro_rules! toy {
     ($(#[$doc:meta])* $name:ident, |$x:ident, $y:ident| f = $f:expr, g = $g:expr) => {
         $(#[$doc])*
+        #[derive(Debug, Clone)]
         pub struct $name {
-            pub x: Variable,
-            pub y: Variable,
+            x: Variable,
+            y: Variable,
         }
         impl<B: Backend> Problem<B> for $name {
             fn upper(&self) -> &Variable {
@@ -47,12 +49,13 @@ toy!(
 );
 
 impl Example3 {
-    pub fn new(x0: f64, y0: f64) -> Self {
-        let box03 = || Domain::interval(0.0, 3.0).unwrap();
-        Self {
-            x: scalar_var("x", box03(), x0),
-            y: scalar_var("y", box03(), y0),
-        }
+    /// Starting at (x0, y0), projected onto [0, 3]²; the paper starts at (0, 0).
+    pub fn new(x0: f64, y0: f64) -> Result<Self> {
+        let box03 = || Domain::interval(0.0, 3.0);
+        Ok(Self {
+            x: scalar_var("x", box03()?, x0)?,
+            y: scalar_var("y", box03()?, y0)?,
+        })
     }
 }
 
@@ -64,11 +67,12 @@ toy!(
 );
 
 impl Example1 {
-    pub fn new(x0: f64, y0: f64) -> Self {
-        Self {
-            x: scalar_var("x", Domain::free(), x0),
-            y: scalar_var("y", Domain::free(), y0),
-        }
+    /// Starting at (x0, y0).
+    pub fn new(x0: f64, y0: f64) -> Result<Self> {
+        Ok(Self {
+            x: scalar_var("x", Domain::free(), x0)?,
+            y: scalar_var("y", Domain::free(), y0)?,
+        })
     }
 }
 
@@ -85,11 +89,11 @@ toy!(
 );
 
 impl Example2 {
-    pub fn new(x0: f64) -> Self {
-        let box10 = Domain::interval(-10.0, 10.0).unwrap();
-        Self {
-            x: scalar_var("x", box10, x0),
-            y: scalar_var("y", Domain::free(), x0),
-        }
+    /// x ∈ [−10, 10] starting at x0; y free, starting at y_g*(x0) = x0.
+    pub fn new(x0: f64) -> Result<Self> {
+        Ok(Self {
+            x: scalar_var("x", Domain::interval(-10.0, 10.0)?, x0)?,
+            y: scalar_var("y", Domain::free(), x0)?,
+        })
     }
 }

@@ -1,5 +1,4 @@
-//! A quadratic bilevel problem in d dimensions with closed-form solutions (derived below), and
-//! the small dense linear algebra (f64, host) to evaluate them.
+//! A quadratic bilevel problem in d dimensions with closed-form solutions (derived below).
 //!
 //! f(x, y) = ½‖y − t‖² + (ρ/2)‖x‖² + xᵀC y,   g(x, y) = ½ yᵀH y − yᵀJ x,   X = Y = ℝᵈ.
 //!
@@ -11,96 +10,31 @@
 //! * φ(x) = f(x, Qx): ∇φ = Qᵀ(Qx − t) + ρx + (CQ + QᵀCᵀ)x, so x* solves
 //!   (QᵀQ + ρI + CQ + QᵀCᵀ) x = Qᵀt;
 //! * PBGD-Free's fixed point: ∇_x f(x, y_γ*(x)) = ρx + C(Px + p) = 0.
-#![allow(dead_code)]
+use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
+use bilevel_core::{Domain, Init, Lift, Problem, Result, Variable};
 
-use bilevel_core::prelude::*;
-use burn::tensor::TensorData;
-
-use super::normal;
-
-pub type Mat = Vec<Vec<f64>>;
-
-pub fn eye(n: usize) -> Mat {
-    (0..n)
-        .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
-        .collect()
-}
-pub fn mat(n: usize, v: &[f64]) -> Mat {
-    v.chunks(n).map(|r| r.to_vec()).collect()
-}
-pub fn t(a: &Mat) -> Mat {
-    (0..a[0].len())
-        .map(|j| a.iter().map(|r| r[j]).collect())
-        .collect()
-}
-pub fn mm(a: &Mat, b: &Mat) -> Mat {
-    a.iter()
-        .map(|r| {
-            (0..b[0].len())
-                .map(|j| r.iter().zip(b).map(|(x, br)| x * br[j]).sum())
-                .collect()
-        })
-        .collect()
-}
-pub fn mv(a: &Mat, v: &[f64]) -> Vec<f64> {
-    a.iter()
-        .map(|r| r.iter().zip(v).map(|(x, y)| x * y).sum())
-        .collect()
-}
-pub fn add(a: &Mat, b: &Mat, s: f64) -> Mat {
-    a.iter()
-        .zip(b)
-        .map(|(r, q)| r.iter().zip(q).map(|(x, y)| x + s * y).collect())
-        .collect()
-}
-pub fn vadd(a: &[f64], b: &[f64], s: f64) -> Vec<f64> {
-    a.iter().zip(b).map(|(x, y)| x + s * y).collect()
-}
-/// A⁻¹ by Gauss–Jordan elimination with partial pivoting.
-pub fn inv(a: &Mat) -> Mat {
-    let n = a.len();
-    let mut m: Mat = a
-        .iter()
-        .zip(eye(n))
-        .map(|(r, e)| r.iter().cloned().chain(e).collect())
-        .collect();
-    for c in 0..n {
-        let p = (c..n)
-            .max_by(|&i, &j| m[i][c].abs().total_cmp(&m[j][c].abs()))
-            .unwrap();
-        m.swap(c, p);
-        let d = m[c][c];
-        m[c].iter_mut().for_each(|v| *v /= d);
-        for r in 0..n {
-            if r != c {
-                let k = m[r][c];
-                let row = m[c].clone();
-                m[r].iter_mut().zip(row).for_each(|(v, w)| *v -= k * w);
-            }
-        }
-    }
-    m.into_iter().map(|r| r[n..].to_vec()).collect()
-}
-pub fn dist(a: &[f64], b: &[f64]) -> f64 {
-    a.iter()
-        .zip(b)
-        .map(|(x, y)| (x - y).powi(2))
-        .sum::<f64>()
-        .sqrt()
-}
+use crate::data::normal;
+use crate::linalg::{Mat, add, eye, inv, mat, mm, mv, t, vadd};
 
 /// The host data of the quadratic problem.
+#[derive(Debug, Clone, PartialEq)]
 pub struct QuadraticData {
+    /// The dimension of x and y.
     pub d: usize,
+    /// H (SPD).
     pub h: Mat,
+    /// J.
     pub j: Mat,
+    /// C.
     pub c: Mat,
+    /// t.
     pub t: Vec<f64>,
+    /// ρ > 0.
     pub rho: f64,
 }
 
 impl QuadraticData {
-    /// H = I + AᵀA/(2d) (eigenvalues in [1, ~3]), J and C random with norm ~0.5 and ~0.05.
+    /// Seeded data: H = I + AᵀA/(2d) (eigenvalues in [1, ~3]), J and C random with norm ~0.5 and ~0.05.
     pub fn new(d: usize, seed: u64) -> Self {
         let a = mat(d, &normal(d * d, 1.0, seed));
         let h = add(&eye(d), &mm(&t(&a), &a), 1.0 / (2.0 * d as f64));
@@ -115,6 +49,7 @@ impl QuadraticData {
             rho: 0.1,
         }
     }
+    /// (P, p, Q) of the module docs.
     fn pq(&self, gamma: f64) -> (Mat, Vec<f64>, Mat) {
         let eps = 1.0 / gamma;
         let k_inv = inv(&add(&self.h, &eye(self.d), eps));
@@ -158,6 +93,7 @@ impl QuadraticData {
 }
 
 /// The problem on backend B.
+#[derive(Debug, Clone)]
 pub struct Quadratic<B: Backend> {
     x: Variable,
     y: Variable,
@@ -167,28 +103,30 @@ pub struct Quadratic<B: Backend> {
     t: Tensor<B, 1>,
     rho: f64,
     d: usize,
+    device: B::Device,
 }
 
-fn dev_mat<B: Backend>(m: &Mat) -> Tensor<B, 2> {
-    let n = m.len();
+fn dev_mat<B: Backend>(m: &Mat, device: &B::Device) -> Tensor<B, 2> {
     let flat: Vec<f64> = m.iter().flatten().cloned().collect();
-    Tensor::from_data(TensorData::new(flat, [n, m[0].len()]), &Default::default())
+    Tensor::from_data(TensorData::new(flat, [m.len(), m[0].len()]), device)
 }
 
 impl<B: Backend> Quadratic<B> {
-    pub fn new(data: &QuadraticData) -> Self {
+    /// The problem on `device`, x and y free, starting at 0.
+    pub fn new(data: &QuadraticData, device: &B::Device) -> Result<Self> {
         let d = data.d;
-        let free = |n: &str| Variable::vector(n, d, Domain::free(), Init::zeros()).unwrap();
-        Self {
-            x: free("x"),
-            y: free("y"),
-            h: dev_mat(&data.h),
-            j: dev_mat(&data.j),
-            c: dev_mat(&data.c),
-            t: bilevel_core::tensor::vector(&data.t, &Default::default()),
+        let free = |n: &str| Variable::vector(n, d, Domain::free(), Init::zeros());
+        Ok(Self {
+            x: free("x")?,
+            y: free("y")?,
+            h: dev_mat(&data.h, device),
+            j: dev_mat(&data.j, device),
+            c: dev_mat(&data.c, device),
+            t: bilevel_core::tensor::vector(&data.t, device),
             rho: data.rho,
             d,
-        }
+            device: device.clone(),
+        })
     }
     fn col<T: Backend>(&self, v: Tensor<T, 1>) -> Tensor<T, 2> {
         v.reshape([self.d, 1])
@@ -203,7 +141,7 @@ impl<B: Backend> Problem<B> for Quadratic<B> {
         &self.y
     }
     fn device(&self) -> B::Device {
-        Default::default()
+        self.device.clone()
     }
     fn f<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
         let fit = (y.clone() - T::lift(self.t.clone()))

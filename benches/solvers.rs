@@ -1,0 +1,126 @@
+//! Cost of one outer iteration of each penalty solver, on Example 3 (scalar) and on the
+//! quadratic problem with d = 1 000 (dense H, J, C), CPU backend (ndarray, f32).
+//!
+//! Inner solvers take a fixed number of steps (K = 10, or 1 for the single-loop versions) so
+//! that every iteration does the same work. Run: `cargo bench --bench solvers`.
+
+use std::time::Duration;
+
+use bilevel::core::burn::tensor::Tensor;
+use bilevel::core::{Oracles, Problem, Solver};
+use bilevel::models::quadratic::{Quadratic, QuadraticData};
+use bilevel::models::toys::Example3;
+use bilevel::prelude::*;
+use criterion::{Criterion, criterion_main};
+
+type B = NdArray<f32>;
+const K: usize = 10;
+
+fn inner() -> MinSolver {
+    MinSolver::new(0.1, 0.0, K)
+}
+
+fn per_iteration<P: Problem<B>, S: Solver<B>>(
+    c: &mut Criterion,
+    group: &str,
+    name: &str,
+    p: &P,
+    mut s: S,
+) {
+    let o = Oracles::new(p);
+    let mut state = s
+        .init(&o, p.x0().expect("x0"), p.y0().expect("y0"))
+        .expect("init");
+    c.benchmark_group(group)
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(2))
+        .bench_function(name, |b| {
+            b.iter(|| {
+                state = s.next_iter(&o, state.clone()).expect("iteration");
+                let x: &Tensor<B, 1> = &state.x;
+                x.clone().slice(0..1).into_scalar()
+            })
+        });
+}
+
+fn solvers(c: &mut Criterion) {
+    let ex3 = Example3::new(0.0, 0.0).expect("example 3");
+    let g = "per_iteration/example3";
+    per_iteration(
+        c,
+        g,
+        "ALT-PBGD K=10",
+        &ex3,
+        AltPbgd::new(0.1, 10.0, inner()),
+    );
+    per_iteration(c, g, "F2SA K=1", &ex3, AltPbgd::single_loop(0.1, 10.0, 0.1));
+    per_iteration(
+        c,
+        g,
+        "JNT-PBGD K=10",
+        &ex3,
+        JntPbgd::new(0.01, 10.0, inner()),
+    );
+    per_iteration(
+        c,
+        g,
+        "PBGD-Free K=10",
+        &ex3,
+        PbgdFree::new(0.1, 10.0, inner()),
+    );
+    per_iteration(
+        c,
+        g,
+        "PBGD-Free K=1",
+        &ex3,
+        PbgdFree::single_loop(0.1, 10.0, 0.1),
+    );
+
+    let data = QuadraticData::new(1_000, 7);
+    let quad = Quadratic::<B>::new(&data, &Default::default()).expect("quadratic");
+    let g = "per_iteration/quadratic_d1000";
+    let inner_q = MinSolver::new(0.3, 0.0, K);
+    per_iteration(
+        c,
+        g,
+        "ALT-PBGD K=10",
+        &quad,
+        AltPbgd::new(0.5, 10.0, inner_q),
+    );
+    per_iteration(
+        c,
+        g,
+        "F2SA K=1",
+        &quad,
+        AltPbgd::single_loop(0.2, 10.0, 0.3),
+    );
+    per_iteration(
+        c,
+        g,
+        "JNT-PBGD K=10",
+        &quad,
+        JntPbgd::new(0.03, 10.0, inner_q),
+    );
+    per_iteration(
+        c,
+        g,
+        "PBGD-Free K=10",
+        &quad,
+        PbgdFree::new(0.5, 10.0, inner_q),
+    );
+    per_iteration(
+        c,
+        g,
+        "PBGD-Free K=1",
+        &quad,
+        PbgdFree::single_loop(0.2, 10.0, 0.3),
+    );
+}
+
+#[allow(missing_docs)]
+mod group {
+    criterion::criterion_group!(benches, super::solvers);
+}
+use group::benches;
+criterion_main!(benches);
