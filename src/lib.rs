@@ -34,9 +34,11 @@
 #![warn(missing_docs)]
 
 pub use bilevel_core as core;
+pub use bilevel_macros::bilevel;
 pub use bilevel_models as models;
 
-/// One import for users: the core prelude.
+/// One import for users: the core prelude and the `#[bilevel]` macro.
 pub mod prelude {
     pub use bilevel_core::prelude::*;
+    pub use bilevel_macros::bilevel;
 }

@@ -21,6 +21,7 @@
 
 pub mod check;
 pub mod domain;
+pub mod dsl;
 pub mod error;
 pub mod layout;
 pub mod lift;

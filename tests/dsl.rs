@@ -1,0 +1,650 @@
+//! The #[bilevel] DSL end to end: the paper's problems declared in plain math; values,
+//! gradients and Hessian-vector products of the generated problems against hand-written
+//! implementations and hand-derived formulas (≤ 1e-10), and every oracle against central finite
+//! differences (f64).
+
+use bilevel::core::check::{FdOptions, check_oracles};
+use bilevel::core::tensor::{scalar, to_vec, vector};
+use bilevel::models::data::normal;
+use bilevel::models::toys;
+use bilevel::prelude::*;
+use burn::tensor::TensorData;
+
+type B = NdArray<f64>;
+
+fn dev() -> <B as burn::tensor::backend::BackendTypes>::Device {
+    Default::default()
+}
+
+fn close(a: &[f64], b: &[f64], tol: f64, what: &str) {
+    assert_eq!(a.len(), b.len(), "{what}: lengths");
+    for (p, q) in a.iter().zip(b) {
+        assert!(
+            (p - q).abs() <= tol * (1.0 + q.abs()),
+            "{what}: {a:?} vs {b:?}"
+        );
+    }
+}
+
+fn fd_ok<P: Problem<B>>(p: &P, x: &[f64], y: &[f64]) {
+    let report = check_oracles(p, x, y, &FdOptions::default()).unwrap();
+    let failures = report.failures(1e-6);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every oracle of two problems agrees at (x, y) (values, gradients of f and g, HVPs, ∇h).
+fn same_oracles<P: Problem<B>, Q: Problem<B>>(p: &P, q: &Q, x: &[f64], y: &[f64]) {
+    let (op, oq) = (Oracles::new(p), Oracles::new(q));
+    let (xt, yt) = (vector::<B>(x, &dev()), vector::<B>(y, &dev()));
+    let v = vector::<B>(&vec![0.7; y.len()], &dev());
+    for obj in [Objective::Upper, Objective::Lower] {
+        close(
+            &[op.value(&obj, &xt, &yt).unwrap()],
+            &[oq.value(&obj, &xt, &yt).unwrap()],
+            1e-12,
+            "value",
+        );
+        close(
+            &to_vec(&op.grad_x(&obj, &xt, &yt).unwrap()),
+            &to_vec(&oq.grad_x(&obj, &xt, &yt).unwrap()),
+            1e-12,
+            "grad_x",
+        );
+        close(
+            &to_vec(&op.grad_y(&obj, &xt, &yt).unwrap()),
+            &to_vec(&oq.grad_y(&obj, &xt, &yt).unwrap()),
+            1e-12,
+            "grad_y",
+        );
+    }
+    let g = Objective::Lower;
+    close(
+        &to_vec(&op.hvp_yy(&g, &xt, &yt, &v).unwrap()),
+        &to_vec(&oq.hvp_yy(&g, &xt, &yt, &v).unwrap()),
+        1e-12,
+        "hvp_yy",
+    );
+    close(
+        &to_vec(&op.hvp_xy(&g, &xt, &yt, &v).unwrap()),
+        &to_vec(&oq.hvp_xy(&g, &xt, &yt, &v).unwrap()),
+        1e-12,
+        "hvp_xy",
+    );
+}
+
+#[bilevel(
+    f = (1.0 - y).exp() / (2.0 + (4.0 * x).cos()) + 0.5 * ((4.0 * x - 2.0).powi(2) + 1.0).ln() + x.powi(2),
+    g = 2.0 * (y - x).powi(2) + x / 2.0 * (x + y).sin().powi(2),
+)]
+/// Example 3 of pbgd-free-efficient-penalty-blo.md.
+pub struct Example3 {
+    #[upper(domain = interval(0.0, 3.0), init = 0.0)]
+    x: Scalar,
+    #[lower(domain = interval(0.0, 3.0), init = 0.0)]
+    y: Scalar,
+}
+
+#[bilevel(f = x.powi(2) + 10.0 * y, g = (y - x + 1.0).powi(2))]
+struct Example1 {
+    #[upper]
+    x: Scalar,
+    #[lower]
+    y: Scalar,
+}
+
+#[bilevel(
+    f = ((y - x).sin() + 2.0) * (y - x).powi(2) + 10.0 * (-(y - x).powi(2) / (2.0 * 0.005 * 0.005)).exp() * (100.0 * (y - x)).sin(),
+    g = (y - x).powi(2),
+)]
+struct Example2 {
+    #[upper(domain = interval(-10.0, 10.0))]
+    x: Scalar,
+    #[lower]
+    y: Scalar,
+}
+
+#[test]
+fn examples_1_2_3_match_the_hand_written_problems() {
+    for (x, y) in [(0.3, 1.7), (2.9, 0.1), (1.0, 1.0)] {
+        same_oracles(
+            &Example3::<B>::new(&dev()).unwrap(),
+            &toys::Example3::new(0.0, 0.0).unwrap(),
+            &[x],
+            &[y],
+        );
+        same_oracles(
+            &Example1::<B>::new(&dev()).unwrap(),
+            &toys::Example1::new(0.0, 0.0).unwrap(),
+            &[x],
+            &[y],
+        );
+        same_oracles(
+            &Example2::<B>::new(&dev()).unwrap(),
+            &toys::Example2::new(0.0).unwrap(),
+            &[x],
+            &[x + 0.003 * y],
+        );
+        fd_ok(&Example3::<B>::new(&dev()).unwrap(), &[x], &[y]);
+        fd_ok(&Example1::<B>::new(&dev()).unwrap(), &[x], &[y]);
+    }
+    // Domains and initial values come through.
+    let p = Example3::<B>::new(&dev()).unwrap();
+    assert!(
+        p.upper().domain().contains(&[3.0], 0.0).unwrap()
+            && !p.upper().domain().contains(&[3.1], 0.0).unwrap()
+    );
+    assert_eq!(to_vec(&p.x0().unwrap()), vec![0.0]);
+}
+
+#[bilevel(
+    f = (2.0 - y).exp() / (2.0 + (4.0 * x).cos()) + 0.5 * ((4.0 * x - 2.0).powi(2) + 1.0).ln() + x.powi(2),
+    g = (y - 2.0 * x).powi(2),
+    c = y - x,
+)]
+/// Example 4: X = [0, 3], Y(x) = {y ∈ [0, 3] : y − x ≤ 0}.
+struct Example4 {
+    #[upper(domain = interval(0.0, 3.0), init = 1.0)]
+    x: Scalar,
+    #[lower(domain = interval(0.0, 3.0), init = 0.5)]
+    y: Scalar,
+}
+
+#[test]
+fn example4_with_a_coupled_constraint_matches_hand_derived_gradients() {
+    let p = Example4::<B>::new(&dev()).unwrap();
+    assert_eq!(p.num_constraints(), 1);
+    let o = Oracles::new(&p);
+    for (x, y) in [(0.4, 1.3), (2.2, 0.7)] {
+        let (xt, yt) = (vector::<B>(&[x], &dev()), vector::<B>(&[y], &dev()));
+        let den = 2.0 + (4.0f64 * x).cos();
+        let u = 4.0 * x - 2.0;
+        let fx = (2.0f64 - y).exp() * 4.0 * (4.0 * x).sin() / den.powi(2)
+            + 4.0 * u / (u * u + 1.0)
+            + 2.0 * x;
+        let fy = -(2.0f64 - y).exp() / den;
+        let f = (2.0f64 - y).exp() / den + 0.5 * (u * u + 1.0).ln() + x * x;
+        close(
+            &[o.value(&Objective::Upper, &xt, &yt).unwrap()],
+            &[f],
+            1e-12,
+            "f",
+        );
+        close(
+            &to_vec(&o.grad_x(&Objective::Upper, &xt, &yt).unwrap()),
+            &[fx],
+            1e-12,
+            "f_x",
+        );
+        close(
+            &to_vec(&o.grad_y(&Objective::Upper, &xt, &yt).unwrap()),
+            &[fy],
+            1e-12,
+            "f_y",
+        );
+        close(
+            &to_vec(&o.grad_y(&Objective::Lower, &xt, &yt).unwrap()),
+            &[2.0 * (y - 2.0 * x)],
+            1e-12,
+            "g_y",
+        );
+        close(
+            &to_vec(&o.grad_x(&Objective::Lower, &xt, &yt).unwrap()),
+            &[-4.0 * (y - 2.0 * x)],
+            1e-12,
+            "g_x",
+        );
+        close(
+            &to_vec(&o.constraints(&xt, &yt).unwrap()),
+            &[y - x],
+            1e-15,
+            "c",
+        );
+        let lambda = vector::<B>(&[2.5], &dev());
+        let lg = o
+            .gradient(&Objective::ConstraintDot(&lambda), &xt, &yt, Wrt::Both)
+            .unwrap();
+        close(&to_vec(&lg.x.unwrap()), &[-2.5], 1e-15, "J_c^T lambda (x)");
+        close(&to_vec(&lg.y.unwrap()), &[2.5], 1e-15, "J_c^T lambda (y)");
+        fd_ok(&p, &[x], &[y]);
+    }
+}
+
+/// Fig. 1: f = y, g = (x − y)², unconstrained, with Y = [−1/2, 1/2], and with y ≤ x/2.
+#[bilevel(f = y, g = (x - y).powi(2))]
+struct Fig1Free {
+    #[upper]
+    x: Scalar,
+    #[lower]
+    y: Scalar,
+}
+
+#[bilevel(f = y, g = (x - y).powi(2))]
+struct Fig1Box {
+    #[upper]
+    x: Scalar,
+    #[lower(domain = interval(-0.5, 0.5))]
+    y: Scalar,
+}
+
+#[bilevel(f = y, g = (x - y).powi(2), c = y - x / 2.0)]
+struct Fig1Coupled {
+    #[upper]
+    x: Scalar,
+    #[lower]
+    y: Scalar,
+}
+
+#[test]
+fn fig1_problems() {
+    let (x, y) = (0.8, 0.3);
+    let (xt, yt) = (vector::<B>(&[x], &dev()), vector::<B>(&[y], &dev()));
+    let free = Fig1Free::<B>::new(&dev()).unwrap();
+    let boxed = Fig1Box::<B>::new(&dev()).unwrap();
+    let coupled = Fig1Coupled::<B>::new(&dev()).unwrap();
+    for o in [
+        Oracles::new(&free)
+            .grad_y(&Objective::Lower, &xt, &yt)
+            .unwrap(),
+        Oracles::new(&boxed)
+            .grad_y(&Objective::Lower, &xt, &yt)
+            .unwrap(),
+    ] {
+        close(&to_vec(&o), &[-2.0 * (x - y)], 1e-15, "g_y");
+    }
+    assert!(
+        boxed.lower().domain().contains(&[0.5], 0.0).unwrap()
+            && !boxed.lower().domain().contains(&[0.6], 0.0).unwrap()
+    );
+    assert_eq!(coupled.num_constraints(), 1);
+    close(
+        &to_vec(&Oracles::new(&coupled).constraints(&xt, &yt).unwrap()),
+        &[y - x / 2.0],
+        1e-15,
+        "c",
+    );
+    close(
+        &to_vec(
+            &Oracles::new(&free)
+                .grad_y(&Objective::Upper, &xt, &yt)
+                .unwrap(),
+        ),
+        &[1.0],
+        0.0,
+        "f_y",
+    );
+    fd_ok(&coupled, &[x], &[y]);
+}
+
+/// Fig. 4: g = x y₁ + (1 + x) y₂² − y₂ on the unit ball (f is not given in the paper; here
+/// f = x² + ‖y‖²). y₁, y₂ are read with the unit vectors e1, e2 (data).
+#[bilevel(
+    f = x.powi(2) + y.norm2(),
+    g = x * dot(e1, y) + (1.0 + x) * dot(e2, y).powi(2) - dot(e2, y),
+)]
+struct Fig4 {
+    #[upper(init = 2.0)]
+    x: Scalar,
+    #[lower(domain = ball(1.0))]
+    y: Vector<2>,
+    #[data]
+    e1: Vector<2>,
+    #[data]
+    e2: Vector<2>,
+}
+
+#[test]
+fn fig4_unit_ball_problem() {
+    let p = Fig4::<B>::new(
+        &dev(),
+        vector(&[1.0, 0.0], &dev()),
+        vector(&[0.0, 1.0], &dev()),
+    )
+    .unwrap();
+    let o = Oracles::new(&p);
+    let (x, y) = (1.5, [0.3, -0.4]);
+    let (xt, yt) = (vector::<B>(&[x], &dev()), vector::<B>(&y, &dev()));
+    let gy = [x, 2.0 * (1.0 + x) * y[1] - 1.0];
+    close(
+        &to_vec(&o.grad_y(&Objective::Lower, &xt, &yt).unwrap()),
+        &gy,
+        1e-14,
+        "g_y",
+    );
+    close(
+        &to_vec(&o.grad_x(&Objective::Lower, &xt, &yt).unwrap()),
+        &[y[0] + y[1] * y[1]],
+        1e-14,
+        "g_x",
+    );
+    // ∇²_yy g = diag(0, 2(1 + x)).
+    let hv = to_vec(
+        &o.hvp_yy(&Objective::Lower, &xt, &yt, &vector(&[1.0, 1.0], &dev()))
+            .unwrap(),
+    );
+    close(&hv, &[0.0, 2.0 * (1.0 + x)], 1e-14, "hvp");
+    let proj = to_vec(
+        &p.lower()
+            .domain()
+            .project(vector::<B>(&[3.0, 4.0], &dev()))
+            .unwrap(),
+    );
+    close(&proj, &[0.6, 0.8], 1e-15, "unit ball");
+    fd_ok(&p, &[x], &y);
+}
+
+/// perturbed-gd-convex-qp-nonconvex-blo.md App. C.1.1 (d = 20) and C.1.3 (nonconvex lower level).
+#[bilevel(
+    f = (dot(c, x) + dot(d, y)).sin() + (norm2(x + y) + 1.0).ln(),
+    g = 0.5 * norm2(matmul(h, y) - x),
+)]
+struct C11 {
+    #[upper(init = normal(1.0, 3))]
+    x: Vector<20>,
+    #[lower]
+    y: Vector<20>,
+    #[data]
+    c: Vector<20>,
+    #[data]
+    d: Vector<20>,
+    #[data]
+    h: Matrix<20, 20>,
+}
+
+#[bilevel(
+    f = (dot(c, x) + dot(d, y)).sin() + (norm2(x + y) + 1.0).ln(),
+    g = (0.5 * norm2(matmul(h, y) - x)).cos(),
+)]
+struct C13 {
+    #[upper]
+    x: Vector<20>,
+    #[lower]
+    y: Vector<20>,
+    #[data]
+    c: Vector<20>,
+    #[data]
+    d: Vector<20>,
+    #[data]
+    h: Matrix<20, 20>,
+}
+
+struct C1Data {
+    c: Vec<f64>,
+    d: Vec<f64>,
+    h: Vec<f64>,
+}
+
+impl C1Data {
+    fn new() -> Self {
+        let mut h = normal(400, 0.1, 5);
+        for i in 0..20 {
+            h[i * 20 + i] += 1.0;
+        }
+        Self {
+            c: normal(20, 1.0, 1),
+            d: normal(20, 1.0, 2),
+            h,
+        }
+    }
+    fn tensors(&self) -> (Tensor<B, 1>, Tensor<B, 1>, Tensor<B, 2>) {
+        (
+            vector(&self.c, &dev()),
+            vector(&self.d, &dev()),
+            Tensor::from_data(TensorData::new(self.h.clone(), [20, 20]), &dev()),
+        )
+    }
+    /// (r = Hy − x, ∇_y ½‖r‖² = Hᵀr)
+    fn residual(&self, x: &[f64], y: &[f64]) -> (Vec<f64>, Vec<f64>) {
+        let r: Vec<f64> = (0..20)
+            .map(|i| (0..20).map(|j| self.h[i * 20 + j] * y[j]).sum::<f64>() - x[i])
+            .collect();
+        let htr = (0..20)
+            .map(|j| (0..20).map(|i| self.h[i * 20 + j] * r[i]).sum())
+            .collect();
+        (r, htr)
+    }
+    fn f_grads(&self, x: &[f64], y: &[f64]) -> (f64, Vec<f64>, Vec<f64>) {
+        let s: f64 = (0..20).map(|i| self.c[i] * x[i] + self.d[i] * y[i]).sum();
+        let n2: f64 = (0..20).map(|i| (x[i] + y[i]).powi(2)).sum();
+        let f = s.sin() + (n2 + 1.0).ln();
+        let fx = (0..20)
+            .map(|i| s.cos() * self.c[i] + 2.0 * (x[i] + y[i]) / (n2 + 1.0))
+            .collect();
+        let fy = (0..20)
+            .map(|i| s.cos() * self.d[i] + 2.0 * (x[i] + y[i]) / (n2 + 1.0))
+            .collect();
+        (f, fx, fy)
+    }
+}
+
+#[test]
+fn c11_and_c13_match_hand_derived_gradients() {
+    let data = C1Data::new();
+    let (c, d, h) = data.tensors();
+    let c11 = C11::<B>::new(&dev(), c.clone(), d.clone(), h.clone()).unwrap();
+    let c13 = C13::<B>::new(&dev(), c, d, h).unwrap();
+    let (x, y) = (normal(20, 0.5, 10), normal(20, 0.5, 11));
+    let (xt, yt) = (vector::<B>(&x, &dev()), vector::<B>(&y, &dev()));
+    let (f, fx, fy) = data.f_grads(&x, &y);
+    let (r, htr) = data.residual(&x, &y);
+    let q: f64 = r.iter().map(|v| v * v).sum::<f64>() * 0.5;
+    let q_sin = q.sin();
+    let expected_c13 = (
+        htr.iter().map(|v| -q_sin * v).collect::<Vec<_>>(),
+        r.iter().map(|v| q_sin * v).collect::<Vec<_>>(),
+    );
+    let expected_c11 = (htr.clone(), r.iter().map(|v| -v).collect::<Vec<_>>());
+    fn check<P: Problem<B>>(
+        name: &str,
+        p: &P,
+        (x, y): (&Tensor<B, 1>, &Tensor<B, 1>),
+        f: (f64, &[f64], &[f64]),
+        g: (&[f64], &[f64]),
+    ) {
+        let o = Oracles::new(p);
+        close(
+            &[o.value(&Objective::Upper, x, y).unwrap()],
+            &[f.0],
+            1e-12,
+            name,
+        );
+        close(
+            &to_vec(&o.grad_x(&Objective::Upper, x, y).unwrap()),
+            f.1,
+            1e-12,
+            name,
+        );
+        close(
+            &to_vec(&o.grad_y(&Objective::Upper, x, y).unwrap()),
+            f.2,
+            1e-12,
+            name,
+        );
+        close(
+            &to_vec(&o.grad_y(&Objective::Lower, x, y).unwrap()),
+            g.0,
+            1e-11,
+            name,
+        );
+        close(
+            &to_vec(&o.grad_x(&Objective::Lower, x, y).unwrap()),
+            g.1,
+            1e-11,
+            name,
+        );
+    }
+    check(
+        "C.1.1",
+        &c11,
+        (&xt, &yt),
+        (f, &fx, &fy),
+        (&expected_c11.0, &expected_c11.1),
+    );
+    check(
+        "C.1.3",
+        &c13,
+        (&xt, &yt),
+        (f, &fx, &fy),
+        (&expected_c13.0, &expected_c13.1),
+    );
+    let x0 = to_vec(&c11.x0().unwrap());
+    assert!(
+        x0.iter().any(|v| *v != 0.0),
+        "normal(1.0, 3) initialization"
+    );
+    fd_ok(&c11, &x, &y);
+    fd_ok(&c13, &x, &y);
+}
+
+/// App. C.1.2, coreset selection: f = ‖y − y₀‖², g = ‖y − A softmax(x)‖².
+#[bilevel(f = norm2(y - y0), g = norm2(y - matmul(a, softmax(x))))]
+struct Coreset {
+    #[upper]
+    x: Vector<4>,
+    #[lower]
+    y: Vector<2>,
+    #[data]
+    a: Matrix<2, 4>,
+    #[data]
+    y0: Vector<2>,
+}
+
+#[test]
+fn c12_coreset_matches_hand_derived_gradients() {
+    let a = normal(8, 1.0, 21);
+    let y0 = [0.3, -0.2];
+    let p = Coreset::<B>::new(
+        &dev(),
+        Tensor::from_data(TensorData::new(a.clone(), [2, 4]), &dev()),
+        vector(&y0, &dev()),
+    )
+    .unwrap();
+    let o = Oracles::new(&p);
+    let (x, y) = ([0.1, -0.5, 0.9, 0.2], [0.4, 0.7]);
+    let (xt, yt) = (vector::<B>(&x, &dev()), vector::<B>(&y, &dev()));
+    let z: f64 = x.iter().map(|v| v.exp()).sum();
+    let s: Vec<f64> = x.iter().map(|v| v.exp() / z).collect();
+    let as_: Vec<f64> = (0..2)
+        .map(|i| (0..4).map(|j| a[i * 4 + j] * s[j]).sum())
+        .collect();
+    let r: Vec<f64> = (0..2).map(|i| y[i] - as_[i]).collect();
+    close(
+        &to_vec(&o.grad_y(&Objective::Lower, &xt, &yt).unwrap()),
+        &[2.0 * r[0], 2.0 * r[1]],
+        1e-13,
+        "g_y",
+    );
+    // ∇_x g = −2 J_σᵀ Aᵀ r, J_σ = diag(σ) − σσᵀ.
+    let atr: Vec<f64> = (0..4)
+        .map(|j| (0..2).map(|i| a[i * 4 + j] * r[i]).sum())
+        .collect();
+    let sa: f64 = (0..4).map(|j| s[j] * atr[j]).sum();
+    let gx: Vec<f64> = (0..4).map(|j| -2.0 * s[j] * (atr[j] - sa)).collect();
+    close(
+        &to_vec(&o.grad_x(&Objective::Lower, &xt, &yt).unwrap()),
+        &gx,
+        1e-13,
+        "g_x",
+    );
+    close(
+        &to_vec(&o.grad_y(&Objective::Upper, &xt, &yt).unwrap()),
+        &[2.0 * (y[0] - y0[0]), 2.0 * (y[1] - y0[1])],
+        1e-14,
+        "f_y",
+    );
+    fd_ok(&p, &x, &y);
+}
+
+/// A lower variable with two blocks (a weight matrix and a bias), data of runtime size, a
+/// scalar data field, and several domains and initializations.
+#[bilevel(
+    f = mean((matmul(zv, w) + b - tv).powi(2)) + lam * norm2(s),
+    g = mean(softplus(matmul(zt, w) + b - tt)) + 0.5 * s.exp().sum() * norm2(w) + 0.01 * norm2(b),
+)]
+struct Blocks {
+    #[upper(domain = boxed([-1.0, -2.0], [1.0, inf]), init = [0.5, 0.25])]
+    s: Vector<2>,
+    #[lower(init = uniform(-0.1, 0.1, 7))]
+    w: Matrix<3, 2>,
+    #[lower(domain = nonneg, init = 0.1)]
+    b: Vector<2>,
+    #[data]
+    zt: Matrix<_, 3>,
+    #[data]
+    tt: Matrix<_, 2>,
+    #[data]
+    zv: Matrix<_, 3>,
+    #[data]
+    tv: Matrix<_, 2>,
+    #[data]
+    lam: f64,
+}
+
+fn m(rows: usize, cols: usize, seed: u64) -> Tensor<B, 2> {
+    Tensor::from_data(
+        TensorData::new(normal(rows * cols, 1.0, seed), [rows, cols]),
+        &dev(),
+    )
+}
+
+#[test]
+fn multi_block_variables_runtime_sized_data_and_errors() {
+    let p = Blocks::<B>::new(&dev(), m(7, 3, 1), m(7, 2, 2), m(5, 3, 3), m(5, 2, 4), 0.3).unwrap();
+    assert_eq!((p.upper().dim(), p.lower().dim()), (2, 8));
+    let y0 = to_vec(&p.y0().unwrap());
+    assert!(y0[..6].iter().all(|v| v.abs() <= 0.1) && y0[6..] == [0.1, 0.1]);
+    assert_eq!(to_vec(&p.x0().unwrap()), vec![0.5, 0.25]);
+    // The product domain: the bias block is non-negative, the weight block free.
+    let proj = to_vec(
+        &p.lower()
+            .domain()
+            .project(vector::<B>(&[-1.0; 8], &dev()))
+            .unwrap(),
+    );
+    assert_eq!(proj, [-1.0, -1.0, -1.0, -1.0, -1.0, -1.0, 0.0, 0.0]);
+    fd_ok(&p, &[0.2, -0.4], &normal(8, 0.5, 9));
+    // Data whose shape does not match the declaration: an error naming the field and shapes.
+    let e =
+        Blocks::<B>::new(&dev(), m(7, 4, 1), m(7, 2, 2), m(5, 3, 3), m(5, 2, 4), 0.3).unwrap_err();
+    assert!(
+        matches!(&e, Error::ShapeMismatch { name, declared, supplied } if name.contains("zt") && declared == &[0, 3] && supplied == &[7, 4]),
+        "{e}"
+    );
+    assert!(e.to_string().contains("`zt`"), "{e}");
+    let nan = Tensor::<B, 2>::from_data(TensorData::new(vec![f64::NAN; 6], [3, 2]), &dev());
+    let e = Blocks::<B>::new(&dev(), m(7, 3, 1), m(7, 2, 2), m(5, 3, 3), nan, 0.3).unwrap_err();
+    assert!(e.to_string().contains("`tv`"), "{e}");
+    let e = Blocks::<B>::new(
+        &dev(),
+        m(7, 3, 1),
+        m(7, 2, 2),
+        m(5, 3, 3),
+        m(5, 2, 4),
+        f64::INFINITY,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("lam"), "{e}");
+}
+
+#[test]
+fn one_declaration_runs_on_any_backend_type() {
+    // The same declaration, instantiated for f32 and f64, gives the same value up to f32 rounding.
+    let p64 = Example3::<NdArray<f64>>::new(&Default::default()).unwrap();
+    let p32 = Example3::<NdArray<f32>>::new(&Default::default()).unwrap();
+    let v64 = Oracles::new(&p64)
+        .value(
+            &Objective::Upper,
+            &vector(&[0.7], &dev()),
+            &vector(&[1.1], &dev()),
+        )
+        .unwrap();
+    let d32 = Default::default();
+    let v32 = Oracles::new(&p32)
+        .value(
+            &Objective::Upper,
+            &vector(&[0.7], &d32),
+            &vector(&[1.1], &d32),
+        )
+        .unwrap();
+    assert!((v64 - v32).abs() < 1e-5, "{v64} vs {v32}");
+    assert!(scalar(&p64.y0().unwrap()) == 0.0);
+}
