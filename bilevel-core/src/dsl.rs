@@ -84,6 +84,23 @@ pub fn check_data<B: Backend, const D: usize>(
     ensure_finite(&format!("data field `{name}`"), &to_vec(t))
 }
 
+/// Runs `f`, turning a panic inside burn (a shape error at runtime) into [`Error::Expression`].
+/// Generated constructors evaluate the objectives once through this, so that a data shape that
+/// does not fit the expression is an error, not a panic later in a solver.
+pub fn guarded<T>(what: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "an operation panicked".into());
+        Err(Error::Expression {
+            what: what.to_string(),
+            message,
+        })
+    })
+}
+
 /// The number of coupled constraints, by evaluating c at the initial point.
 pub fn count_constraints<B: Backend, P: Problem<B>>(problem: &P) -> Result<usize> {
     let (x, y) = (problem.x0()?, problem.y0()?);

@@ -97,6 +97,17 @@ pub enum Error {
         /// Which oracle.
         what: String,
     },
+    /// An objective or constraint could not be evaluated (burn rejected an operation, e.g. two
+    /// data tensors whose runtime shapes do not fit the expression).
+    #[error(
+        "{what} could not be evaluated: {message}; check the shapes of the data against the expression"
+    )]
+    Expression {
+        /// What was being evaluated.
+        what: String,
+        /// burn's message.
+        message: String,
+    },
     /// A solve produced NaN/Inf or blew up. Carries the iteration and the last finite iterate.
     #[error(
         "{solver} diverged at iteration {iteration}: {reason}; the last finite iterate (iteration \

@@ -2,7 +2,6 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::spanned::Spanned;
 
 use crate::expr::{Translator, Ty, Typed};
 use crate::ir::{BlockDecl, DataDecl, Decl, DomainDecl, InitDecl, Level};
@@ -134,12 +133,7 @@ fn views(decl: &Decl, used: &std::collections::BTreeSet<String>) -> TokenStream 
 }
 
 /// A one-element result as a `[1]` tensor.
-fn as_value(
-    t: Typed,
-    what: &str,
-    span: proc_macro2::Span,
-    errors: &mut Errors,
-) -> Option<TokenStream> {
+fn as_value(t: Typed, what: &str, tokens: &syn::Expr, errors: &mut Errors) -> Option<TokenStream> {
     let c = t.code;
     match t.ty {
         Ty::Tensor {
@@ -148,11 +142,11 @@ fn as_value(
         } => Some(c),
         Ty::Tensor { unit: true, .. } => Some(quote!(#c.reshape([1]))),
         Ty::Tensor { rank, .. } => {
-            errors.push(span, format!("{what} must be a single number, but this is a rank-{rank} tensor; reduce it with `sum()`, `mean()`, `dot(..)` or `norm2()`"));
+            errors.spanned(tokens, format!("{what} must be a single number, but this is a rank-{rank} tensor; reduce it with `sum()`, `mean()`, `dot(..)` or `norm2()`"));
             None
         }
         Ty::Scalar => {
-            errors.push(span, format!("{what} does not depend on any variable"));
+            errors.spanned(tokens, format!("{what} does not depend on any variable"));
             None
         }
     }
@@ -168,9 +162,9 @@ fn objective(decl: &Decl, e: &syn::Expr, which: &str, errors: &mut Errors) -> Op
         ("the lower objective g", Level::Lower)
     };
     if level == Level::Lower && !tr.uses_level(Level::Lower) {
-        errors.push(e.span(), "the lower objective g never uses a lower-level variable, so y*(x) is not defined by it");
+        errors.spanned(e, "the lower objective g never uses a lower-level variable, so y*(x) is not defined by it");
     }
-    let value = as_value(t, what, e.span(), errors)?;
+    let value = as_value(t, what, e, errors)?;
     let views = views(decl, &tr.used);
     Some(quote!({ #views Ok(#value) }))
 }
@@ -190,13 +184,13 @@ fn constraints(decl: &Decl, e: &syn::Expr, errors: &mut Errors) -> Option<TokenS
             Ty::Tensor { rank: 1, .. } => c,
             Ty::Tensor { unit: true, .. } => quote!(#c.reshape([1])),
             _ => {
-                errors.push(p.span(), "each coupled constraint must be a number or a vector that depends on the variables");
+                errors.spanned(p, "each coupled constraint must be a number or a vector that depends on the variables");
                 return None;
             }
         });
     }
     if !tr.uses_level(Level::Lower) {
-        errors.push(e.span(), "the coupled constraints c never use a lower-level variable; put constraints on x alone in the domain of x");
+        errors.spanned(e, "the coupled constraints c never use a lower-level variable; put constraints on x alone in the domain of x");
     }
     let views = views(decl, &tr.used);
     Some(
@@ -246,7 +240,7 @@ pub fn generate(decl: &Decl, errors: &mut Errors) -> Option<TokenStream> {
         }
     });
     let count = if decl.c.is_some() {
-        quote!(__problem.__num_constraints = #core::dsl::count_constraints(&__problem)?;)
+        quote!(__problem.__num_constraints = #core::dsl::guarded("the coupled constraints c", || #core::dsl::count_constraints(&__problem))?;)
     } else {
         quote!()
     };
@@ -289,6 +283,7 @@ pub fn generate(decl: &Decl, errors: &mut Errors) -> Option<TokenStream> {
                     #(#data_names,)*
                 };
                 #count
+                #core::dsl::guarded("the objectives at the initial point", || #core::check_problem(&__problem))?;
                 Ok(__problem)
             }
         }

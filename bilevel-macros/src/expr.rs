@@ -139,7 +139,7 @@ impl<'a> Translator<'a> {
             Expr::Binary(b) => {
                 let lhs = self.expr(&b.left, errors);
                 let rhs = self.expr(&b.right, errors);
-                binary(&b.op, lhs?, rhs?, b.span(), errors)
+                binary(&b.op, lhs?, rhs?, b, errors)
             }
             Expr::MethodCall(m) => {
                 let mut args = vec![&*m.receiver];
@@ -160,8 +160,8 @@ impl<'a> Translator<'a> {
                 }
             },
             other => {
-                errors.push(
-                    other.span(),
+                errors.spanned(
+                    other,
                     "unsupported expression: use numbers, declared names, + - * /, and the functions listed in the `bilevel` docs",
                 );
                 None
@@ -422,7 +422,13 @@ fn describe(t: Ty) -> String {
 }
 
 /// `a op b` for + − × ÷ between numbers and tensors.
-fn binary(op: &BinOp, a: Typed, b: Typed, span: Span, errors: &mut Errors) -> Option<Typed> {
+fn binary(
+    op: &BinOp,
+    a: Typed,
+    b: Typed,
+    whole: &syn::ExprBinary,
+    errors: &mut Errors,
+) -> Option<Typed> {
     let (ca, cb) = (a.code, b.code);
     let sym = match op {
         BinOp::Add(_) => '+',
@@ -430,7 +436,7 @@ fn binary(op: &BinOp, a: Typed, b: Typed, span: Span, errors: &mut Errors) -> Op
         BinOp::Mul(_) => '*',
         BinOp::Div(_) => '/',
         _ => {
-            errors.push(span, "only + - * / are supported between terms");
+            errors.spanned(whole, "only + - * / are supported between terms");
             return None;
         }
     };
@@ -469,8 +475,8 @@ fn binary(op: &BinOp, a: Typed, b: Typed, span: Span, errors: &mut Errors) -> Op
                     });
                 }
                 _ => {
-                    errors.push(
-                        span,
+                    errors.spanned(
+                        whole,
                         format!("cannot combine a rank-{ra} and a rank-{rb} tensor with `{sym}`"),
                     );
                     return None;

@@ -15,6 +15,10 @@ impl Errors {
     pub fn push(&mut self, span: Span, msg: impl std::fmt::Display) {
         self.0.push(syn::Error::new(span, msg));
     }
+    /// An error covering all of `tokens` (the whole expression, not its first token).
+    pub fn spanned<T: quote::ToTokens>(&mut self, tokens: T, msg: impl std::fmt::Display) {
+        self.0.push(syn::Error::new_spanned(tokens, msg));
+    }
     pub fn add(&mut self, e: syn::Error) {
         self.0.push(e);
     }
@@ -271,12 +275,15 @@ fn block(
     errors: &mut Errors,
 ) -> Option<BlockDecl> {
     let name = field.ident.clone()?;
+    // On a bad shape, record the error and go on with a placeholder, so that the block still
+    // counts for its level (no second, cascading error).
     let shape = match shape(&field.ty, false) {
         Ok(Some(s)) => s.into_iter().map(|e| e.unwrap_or(1)).collect(),
-        Ok(None) => unreachable!("`f64` is rejected when `allow_any` is false"),
-        Err(e) => {
-            errors.add(e);
-            return None;
+        Ok(None) | Err(_) => {
+            if let Err(e) = shape(&field.ty, false) {
+                errors.add(e);
+            }
+            vec![1]
         }
     };
     let args: Args = if matches!(attr.meta, syn::Meta::Path(_)) {
@@ -348,17 +355,17 @@ fn check_fits(b: &BlockDecl, span: Span, errors: &mut Errors) {
             ),
         );
     }
-    if let InitDecl::Values(v) = &b.init {
-        if v.len() != n {
-            errors.push(
-                span,
-                format!(
-                    "the initial value of `{}` has {} entries, the block has {n}",
-                    b.name,
-                    v.len()
-                ),
-            );
-        }
+    if let InitDecl::Values(v) = &b.init
+        && v.len() != n
+    {
+        errors.push(
+            span,
+            format!(
+                "the initial value of `{}` has {} entries, the block has {n}",
+                b.name,
+                v.len()
+            ),
+        );
     }
 }
 

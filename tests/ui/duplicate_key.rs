@@ -1,0 +1,11 @@
+use bilevel::prelude::*;
+
+#[bilevel(f = x + y, g = (y - x).powi(2), f = x)]
+struct P {
+    #[upper]
+    x: Scalar,
+    #[lower]
+    y: Scalar,
+}
+
+fn main() {}

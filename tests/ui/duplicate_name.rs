@@ -1,0 +1,13 @@
+use bilevel::prelude::*;
+
+#[bilevel(f = x + y, g = (y - x).powi(2))]
+struct P {
+    #[upper]
+    x: Scalar,
+    #[lower]
+    y: Scalar,
+    #[lower]
+    x: Scalar,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use bilevel::prelude::*;
+
+#[bilevel(g = (y - x).powi(2))]
+struct P {
+    #[upper]
+    x: Scalar,
+    #[lower]
+    y: Scalar,
+}
+
+fn main() {}
