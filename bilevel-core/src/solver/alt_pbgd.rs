@@ -9,10 +9,10 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
-use super::penalty::{PenaltySchedule, hypergradient, penalized};
+use super::penalty::{PenaltySchedule, hypergradient, lower_solution, penalized, validate_common};
 use super::{IterState, MinSolver, Solver, projected_step};
-use crate::error::{Result, ensure_positive};
-use crate::oracle::{Objective, Oracles};
+use crate::error::Result;
+use crate::oracle::Oracles;
 use crate::problem::Problem;
 
 /// ALT-PBGD, or F²SA when both inner solvers take a single step.
@@ -66,10 +66,7 @@ impl<B: Backend> Solver<B> for AltPbgd {
     }
 
     fn validate(&self) -> Result<()> {
-        ensure_positive("eta", self.eta)?;
-        self.gamma.validate()?;
-        self.inner_g.validate()?;
-        self.inner_gamma.validate()
+        validate_common(self.eta, &self.gamma, &[&self.inner_g, &self.inner_gamma])
     }
 
     fn init<P: Problem<B>>(
@@ -87,8 +84,7 @@ impl<B: Backend> Solver<B> for AltPbgd {
         s: IterState<B>,
     ) -> Result<IterState<B>> {
         let gamma = self.gamma.at(s.iter);
-        let y_g0 = s.y_g.unwrap_or_else(|| s.y_gamma.clone());
-        let y_g = self.inner_g.run(o, &Objective::Lower, &s.x, y_g0)?;
+        let y_g = lower_solution(&self.inner_g, o, &s)?;
         let y_gamma = self
             .inner_gamma
             .run(o, &penalized(gamma), &s.x, s.y_gamma)?;

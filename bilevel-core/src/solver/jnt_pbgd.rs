@@ -7,9 +7,9 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
-use super::penalty::{PenaltySchedule, penalized};
+use super::penalty::{PenaltySchedule, lower_solution, penalized, validate_common};
 use super::{IterState, MinSolver, Solver, projected_step};
-use crate::error::{Result, ensure_positive};
+use crate::error::Result;
 use crate::oracle::{Objective, Oracles, Wrt};
 use crate::problem::Problem;
 
@@ -41,9 +41,7 @@ impl<B: Backend> Solver<B> for JntPbgd {
     }
 
     fn validate(&self) -> Result<()> {
-        ensure_positive("eta", self.eta)?;
-        self.gamma.validate()?;
-        self.inner.validate()
+        validate_common(self.eta, &self.gamma, &[&self.inner])
     }
 
     fn init<P: Problem<B>>(
@@ -63,8 +61,7 @@ impl<B: Backend> Solver<B> for JntPbgd {
         s: IterState<B>,
     ) -> Result<IterState<B>> {
         let gamma = self.gamma.at(s.iter);
-        let y_g0 = s.y_g.unwrap_or_else(|| s.y_gamma.clone());
-        let y_g = self.inner.run(o, &Objective::Lower, &s.x, y_g0)?;
+        let y_g = lower_solution(&self.inner, o, &s)?;
         let joint = o.gradient(&penalized(gamma), &s.x, &s.y_gamma, Wrt::Both)?;
         let at_g = o.grad_x(&Objective::Lower, &s.x, &y_g.y)?;
         let zeros = || s.x.zeros_like();

@@ -11,9 +11,9 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
-use super::penalty::{PenaltySchedule, penalized};
+use super::penalty::{PenaltySchedule, penalized, validate_common};
 use super::{IterState, MinSolver, Solver, projected_step};
-use crate::error::{Result, ensure_positive};
+use crate::error::Result;
 use crate::oracle::{Objective, Oracles};
 use crate::problem::Problem;
 
@@ -54,9 +54,7 @@ impl<B: Backend> Solver<B> for PbgdFree {
     }
 
     fn validate(&self) -> Result<()> {
-        ensure_positive("eta", self.eta)?;
-        self.gamma.validate()?;
-        self.inner.validate()
+        validate_common(self.eta, &self.gamma, &[&self.inner])
     }
 
     fn init<P: Problem<B>>(
