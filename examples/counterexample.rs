@@ -8,18 +8,26 @@
 use bilevel::core::solver::flatness::Flatness;
 use bilevel::core::solver::penalty::hypergradient;
 use bilevel::core::tensor::scalar;
-use bilevel::models::toys::Example1;
 use bilevel::prelude::*;
 
 type B = NdArray<f64>;
 
+#[bilevel(f = x.powi(2) + 10.0 * y, g = (y - x + 1.0).powi(2))]
+/// Example 1, started at (x, y) = (1, 0).
+struct Example1 {
+    #[upper(init = 1.0)]
+    x: Scalar,
+    #[lower]
+    y: Scalar,
+}
+
 fn main() -> Result<()> {
-    let problem = Example1::new(1.0, 0.0)?;
+    let problem = Example1::<B>::new(&Default::default())?;
     let inner = MinSolver::new(0.2, 1e-12, 100_000);
     let options = SolveOptions::new(2_000, 1e-9);
     let gamma = 10.0;
-    let alt = solve::<B, _, _>(&problem, &mut AltPbgd::new(0.1, gamma, inner), &options)?;
-    let free = solve::<B, _, _>(&problem, &mut PbgdFree::new(0.1, gamma, inner), &options)?;
+    let alt = solve(&problem, &mut AltPbgd::new(0.1, gamma, inner), &options)?;
+    let free = solve(&problem, &mut PbgdFree::new(0.1, gamma, inner), &options)?;
     let oracles = Oracles::new(&problem);
     for (name, r) in [("ALT-PBGD", &alt), ("PBGD-Free", &free)] {
         let y_g = inner

@@ -5,31 +5,42 @@
 //! Run: `cargo run --release --example fig9`
 
 use bilevel::core::tensor::scalar;
-use bilevel::models::toys::Example3;
 use bilevel::prelude::*;
 
 type B = NdArray<f64>;
 
+#[bilevel(
+    f = (1.0 - y).exp() / (2.0 + (4.0 * x).cos()) + 0.5 * ((4.0 * x - 2.0).powi(2) + 1.0).ln() + x.powi(2),
+    g = 2.0 * (y - x).powi(2) + x / 2.0 * (x + y).sin().powi(2),
+)]
+/// Example 3: X = Y = [0, 3], x0 = y0 = 0.
+struct Example3 {
+    #[upper(domain = interval(0.0, 3.0), init = 0.0)]
+    x: Scalar,
+    #[lower(domain = interval(0.0, 3.0), init = 0.0)]
+    y: Scalar,
+}
+
 fn main() -> Result<()> {
-    let problem = Example3::new(0.0, 0.0)?;
+    let problem = Example3::<B>::new(&Default::default())?;
     let inner = MinSolver::new(0.1, 1e-10, 100_000);
     let options = SolveOptions::new(200, 1e-4);
     let runs = [
         (
             "ALT-PBGD eta=0.01",
-            solve::<B, _, _>(&problem, &mut AltPbgd::new(0.01, 10.0, inner), &options)?,
+            solve(&problem, &mut AltPbgd::new(0.01, 10.0, inner), &options)?,
         ),
         (
             "JNT-PBGD eta=0.01",
-            solve::<B, _, _>(&problem, &mut JntPbgd::new(0.01, 10.0, inner), &options)?,
+            solve(&problem, &mut JntPbgd::new(0.01, 10.0, inner), &options)?,
         ),
         (
             "ALT-PBGD eta=0.1",
-            solve::<B, _, _>(&problem, &mut AltPbgd::new(0.1, 10.0, inner), &options)?,
+            solve(&problem, &mut AltPbgd::new(0.1, 10.0, inner), &options)?,
         ),
         (
             "JNT-PBGD eta=0.1",
-            solve::<B, _, _>(&problem, &mut JntPbgd::new(0.1, 10.0, inner), &options)?,
+            solve(&problem, &mut JntPbgd::new(0.1, 10.0, inner), &options)?,
         ),
     ];
     for (name, r) in &runs {

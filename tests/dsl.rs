@@ -648,3 +648,61 @@ fn one_declaration_runs_on_any_backend_type() {
     assert!((v64 - v32).abs() < 1e-5, "{v64} vs {v32}");
     assert!(scalar(&p64.y0().unwrap()) == 0.0);
 }
+
+/// Every domain of the DSL, on blocks of one variable: the level's domain is their product.
+#[bilevel(f = norm2(w) + sum(p) + dot(q, r) + z, g = norm2(p - w) + norm2(q) + norm2(r) + (z - 1.0).powi(2))]
+struct Domains {
+    #[upper(domain = simplex, init = [0.2, 0.3, 0.5])]
+    w: Vector<3>,
+    #[upper(domain = ball(2.0, [1.0, -1.0]))]
+    s: Vector<2>,
+    #[lower(domain = simplex(2.0), init = normal(1.0, 4))]
+    p: Vector<3>,
+    #[lower(domain = nonneg)]
+    q: Vector<2>,
+    #[lower(domain = boxed([0.0, -1.0], [1.0, inf]))]
+    r: Vector<2>,
+    #[lower(domain = interval(-0.5, 0.5), init = 3.0)]
+    z: Scalar,
+}
+
+#[test]
+fn every_domain_of_the_dsl_projects_as_declared() {
+    let p = Domains::<B>::new(&dev()).unwrap();
+    let up = to_vec(
+        &p.upper()
+            .domain()
+            .project(vector::<B>(&[1.0, 1.0, 1.0, 5.0, -1.0], &dev()))
+            .unwrap(),
+    );
+    close(
+        &up,
+        &[1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0, 3.0, -1.0],
+        1e-12,
+        "simplex × ball",
+    );
+    let lo = to_vec(
+        &p.lower()
+            .domain()
+            .project(vector::<B>(
+                &[1.0, 1.0, 1.0, -2.0, 3.0, 2.0, -3.0, 9.0],
+                &dev(),
+            ))
+            .unwrap(),
+    );
+    close(
+        &lo,
+        &[2.0 / 3.0, 2.0 / 3.0, 2.0 / 3.0, 0.0, 3.0, 1.0, -1.0, 0.5],
+        1e-12,
+        "simplex(2) × nonneg × box × interval",
+    );
+    // Initial values are projected: z starts at 3.0, projected to 0.5; p on the simplex of total 2.
+    let y0 = to_vec(&p.y0().unwrap());
+    assert_eq!(y0[7], 0.5);
+    assert!((y0[..3].iter().sum::<f64>() - 2.0).abs() < 1e-12 && y0[..3].iter().all(|v| *v >= 0.0));
+    fd_ok(
+        &p,
+        &[0.2, 0.3, 0.5, 0.1, 0.2],
+        &[0.5, 0.7, 0.8, 0.3, 0.9, 0.4, -0.2, 0.1],
+    );
+}
