@@ -108,6 +108,30 @@ pub enum Error {
         /// burn's message.
         message: String,
     },
+    /// The coupled constraints look infeasible: the Lagrange multipliers grew without bound.
+    #[error(
+        "the coupled constraints c(x, y) <= 0 look infeasible at the current x: the multipliers \
+         reached norm {lambda_norm:.3e} (limit {limit:.1e}) after {iteration} inner steps, with \
+         largest violation {violation:.3e}; loosen the constraints or the domain of x"
+    )]
+    Infeasible {
+        /// ‖λ‖ when the limit was hit.
+        lambda_norm: f64,
+        /// The limit.
+        limit: f64,
+        /// Inner steps taken.
+        iteration: usize,
+        /// max_i c_i(x, y) at that point.
+        violation: f64,
+    },
+    /// A solver was given a problem it does not handle.
+    #[error("{solver} cannot solve this problem: {reason}")]
+    Unsupported {
+        /// The solver.
+        solver: String,
+        /// Why, and what to use instead.
+        reason: String,
+    },
     /// A solve produced NaN/Inf or blew up. Carries the iteration and the last finite iterate.
     #[error(
         "{solver} diverged at iteration {iteration}: {reason}; the last finite iterate (iteration \

@@ -39,8 +39,8 @@ pub use lift::Lift;
 pub use oracle::{CallCounts, Gradient, Objective, Oracles, Wrt};
 pub use problem::{Init, Problem, Variable, check_problem};
 pub use solver::{
-    AltPbgd, IterState, JntPbgd, MinSolver, PbgdFree, PenaltySchedule, Report, SolveOptions,
-    Solver, Termination, solve, solve_with,
+    AltPbgd, Blocc, IterState, JntPbgd, MaxMinSolver, MinSolver, PbgdFree, PenaltySchedule, Report,
+    SolveOptions, Solver, Termination, solve, solve_with,
 };
 
 /// The backends compiled in, selected by cargo features.
@@ -59,8 +59,8 @@ pub mod prelude {
     pub use crate::backend::*;
     pub use crate::burn::tensor::{Tensor, backend::Backend};
     pub use crate::solver::{
-        AltPbgd, JntPbgd, MinSolver, PbgdFree, PenaltySchedule, Report, SolveOptions, Solver,
-        Termination, solve, solve_with,
+        AltPbgd, Blocc, JntPbgd, MaxMinSolver, MinSolver, PbgdFree, PenaltySchedule, Report,
+        SolveOptions, Solver, Termination, solve, solve_with,
     };
     pub use crate::{
         Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Objective, Oracles,

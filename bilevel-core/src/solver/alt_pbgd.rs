@@ -9,7 +9,9 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
-use super::penalty::{PenaltySchedule, hypergradient, lower_solution, penalized, validate_common};
+use super::penalty::{
+    PenaltySchedule, forbid_constraints, hypergradient, lower_solution, penalized, validate_common,
+};
 use super::{IterState, MinSolver, Solver, projected_step};
 use crate::error::Result;
 use crate::oracle::Oracles;
@@ -71,10 +73,11 @@ impl<B: Backend> Solver<B> for AltPbgd {
 
     fn init<P: Problem<B>>(
         &mut self,
-        _: &Oracles<'_, B, P>,
+        o: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B>> {
+        forbid_constraints("ALT-PBGD", o)?;
         Ok(IterState::start(x0, y0.clone(), Some(y0), self.gamma.at(0)))
     }
 
@@ -99,6 +102,8 @@ impl<B: Backend> Solver<B> for AltPbgd {
             gamma,
             metric,
             inner_iters: y_g.iters + y_gamma.iters,
+            lambda_g: None,
+            lambda_gamma: None,
         })
     }
 }

@@ -207,8 +207,17 @@ fn report<B: Backend, P: Problem<B>>(
         Some(y_g) => Some(g - o.value(&Objective::Lower, &s.x, y_g)?),
         None => None,
     };
+    let max_violation = if o.problem().num_constraints() > 0 {
+        let c = to_vec(&o.constraints(&s.x, &s.y_gamma)?);
+        Some(c.into_iter().fold(f64::NEG_INFINITY, f64::max))
+    } else {
+        None
+    };
     Ok(Report {
         solver,
+        max_violation,
+        lambda_g: s.lambda_g,
+        lambda_gamma: s.lambda_gamma,
         f,
         g,
         f_gamma: lower_gap.map(|gap| f + s.gamma * gap),

@@ -7,7 +7,9 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
-use super::penalty::{PenaltySchedule, lower_solution, penalized, validate_common};
+use super::penalty::{
+    PenaltySchedule, forbid_constraints, lower_solution, penalized, validate_common,
+};
 use super::{IterState, MinSolver, Solver, projected_step};
 use crate::error::Result;
 use crate::oracle::{Objective, Oracles, Wrt};
@@ -46,10 +48,11 @@ impl<B: Backend> Solver<B> for JntPbgd {
 
     fn init<P: Problem<B>>(
         &mut self,
-        _: &Oracles<'_, B, P>,
+        o: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B>> {
+        forbid_constraints("JNT-PBGD", o)?;
         Ok(IterState::start(x0, y0.clone(), Some(y0), self.gamma.at(0)))
     }
 
@@ -81,6 +84,8 @@ impl<B: Backend> Solver<B> for JntPbgd {
             gamma,
             metric: metric_x.hypot(metric_y),
             inner_iters: y_g.iters,
+            lambda_g: None,
+            lambda_gamma: None,
         })
     }
 }

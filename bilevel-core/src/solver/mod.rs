@@ -7,17 +7,21 @@
 //! |---|---|---|
 //! | [`JntPbgd`] | pbgd-free-efficient-penalty-blo.md Alg. 1, eq. 18–19 | `jnt_pbgd.rs` |
 //! | [`AltPbgd`] (and F²SA with one inner step) | Alg. 2, eq. 18, 20–21; Thm. 3 | `alt_pbgd.rs` |
-//! | [`PbgdFree`] (naive and fully single-loop) | Alg. 3, eq. 20, 27 | `pbgd_free.rs` |
+//! | [`PbgdFree`] (naive and fully single-loop; coupled constraints with a MaxMin solver) | Alg. 3, eq. 20, 27; §5.2 | `pbgd_free.rs` |
+//! | [`Blocc`] (coupled constraints) | Alg. 4, eq. 54–56 | `blocc.rs` |
 //!
 //! Shared steps live in one place: the inner [`MinSolver`] (projected gradient descent on y),
+//! the [`MaxMinSolver`] (projected gradient descent–ascent on the Lagrangian),
 //! the penalty schedule and the hypergradient estimate of eq. 21 ([`penalty`]), the generalized
 //! gradient of Def. 6 ([`generalized_gradient`]).
 
 mod alt_pbgd;
+mod blocc;
 mod driver;
 pub mod flatness;
 mod inner;
 mod jnt_pbgd;
+pub mod maxmin;
 pub mod observer;
 mod pbgd_free;
 pub mod penalty;
@@ -25,9 +29,11 @@ mod report;
 mod state;
 
 pub use alt_pbgd::AltPbgd;
+pub use blocc::Blocc;
 pub use driver::{SolveOptions, solve, solve_with};
 pub use inner::{InnerOutcome, MinSolver};
 pub use jnt_pbgd::JntPbgd;
+pub use maxmin::{MaxMinSolver, SaddleOutcome};
 pub use observer::{Observer, ObserverMode};
 pub use pbgd_free::PbgdFree;
 pub use penalty::PenaltySchedule;

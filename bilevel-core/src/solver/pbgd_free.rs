@@ -11,7 +11,10 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
-use super::penalty::{PenaltySchedule, penalized, validate_common};
+use super::maxmin::MaxMinSolver;
+use super::penalty::{
+    PenaltySchedule, forbid_constraints, penalized, require_constraints, validate_common,
+};
 use super::{IterState, MinSolver, Solver, projected_step};
 use crate::error::Result;
 use crate::oracle::{Objective, Oracles};
@@ -26,6 +29,9 @@ pub struct PbgdFree {
     pub gamma: PenaltySchedule,
     /// The inner solver for y^γ (eq. 20).
     pub inner: MinSolver,
+    /// For coupled constraints (§5.2): the MaxMin solver for (y^γ, λ^γ) of eq. 55, used instead
+    /// of `inner` when the problem has constraints.
+    pub maxmin: Option<MaxMinSolver>,
 }
 
 impl PbgdFree {
@@ -35,7 +41,15 @@ impl PbgdFree {
             eta,
             gamma: PenaltySchedule::constant(gamma),
             inner,
+            maxmin: None,
         }
+    }
+
+    /// PBGD-Free for coupled constraints (§5.2): y^γ and λ^γ from `maxmin` on
+    /// γ⁻¹f + g + ⟨λ, c⟩; the x step is still eq. 27.
+    pub fn with_maxmin(mut self, maxmin: MaxMinSolver) -> Self {
+        self.maxmin = Some(maxmin);
+        self
     }
 
     /// The fully single-loop version: one step of size `inner_step` on y^γ per iteration.
@@ -54,16 +68,24 @@ impl<B: Backend> Solver<B> for PbgdFree {
     }
 
     fn validate(&self) -> Result<()> {
-        validate_common(self.eta, &self.gamma, &[&self.inner])
+        validate_common(self.eta, &self.gamma, &[&self.inner])?;
+        self.maxmin.as_ref().map_or(Ok(()), MaxMinSolver::validate)
     }
 
     fn init<P: Problem<B>>(
         &mut self,
-        _: &Oracles<'_, B, P>,
+        o: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B>> {
-        Ok(IterState::start(x0, y0, None, self.gamma.at(0)))
+        let mut s = IterState::start(x0, y0, None, self.gamma.at(0));
+        if self.maxmin.is_some() {
+            let m = require_constraints("PBGD-Free with a MaxMin solver", o)?;
+            s.lambda_gamma = Some(Tensor::zeros([m], &s.x.device()));
+        } else {
+            forbid_constraints("PBGD-Free", o)?;
+        }
+        Ok(s)
     }
 
     fn next_iter<P: Problem<B>>(
@@ -72,17 +94,28 @@ impl<B: Backend> Solver<B> for PbgdFree {
         s: IterState<B>,
     ) -> Result<IterState<B>> {
         let gamma = self.gamma.at(s.iter);
-        let y_gamma = self.inner.run(o, &penalized(gamma), &s.x, s.y_gamma)?;
-        let d = o.grad_x(&Objective::Upper, &s.x, &y_gamma.y)?;
+        let (y_gamma, lambda_gamma, inner_iters) = match (&self.maxmin, s.lambda_gamma) {
+            (Some(maxmin), Some(lambda)) => {
+                let r = maxmin.run(o, Some(gamma), &s.x, s.y_gamma, lambda)?;
+                (r.y, Some(r.lambda), r.iters)
+            }
+            _ => {
+                let r = self.inner.run(o, &penalized(gamma), &s.x, s.y_gamma)?;
+                (r.y, None, r.iters)
+            }
+        };
+        let d = o.grad_x(&Objective::Upper, &s.x, &y_gamma)?;
         let (x, metric) = projected_step(o.problem().upper().domain(), &s.x, &d, self.eta)?;
         Ok(IterState {
             iter: s.iter + 1,
             x,
-            y_gamma: y_gamma.y,
+            y_gamma,
             y_g: None,
             gamma,
             metric,
-            inner_iters: y_gamma.iters,
+            inner_iters,
+            lambda_g: None,
+            lambda_gamma,
         })
     }
 }

@@ -17,6 +17,38 @@ pub fn validate_common(eta: f64, gamma: &PenaltySchedule, inner: &[&MinSolver]) 
     inner.iter().try_for_each(|s| s.validate())
 }
 
+/// Fails unless the problem has coupled constraints; returns their number.
+pub fn require_constraints<B: Backend, P: Problem<B>>(
+    solver: &str,
+    o: &Oracles<'_, B, P>,
+) -> Result<usize> {
+    match o.problem().num_constraints() {
+        0 => Err(Error::Unsupported {
+            solver: solver.into(),
+            reason: "the problem has no coupled constraints; use ALT-PBGD, JNT-PBGD or PBGD-Free"
+                .into(),
+        }),
+        m => Ok(m),
+    }
+}
+
+/// Fails if the problem has coupled constraints, which the uncoupled methods would ignore.
+pub fn forbid_constraints<B: Backend, P: Problem<B>>(
+    solver: &str,
+    o: &Oracles<'_, B, P>,
+) -> Result<()> {
+    if o.problem().num_constraints() > 0 {
+        return Err(Error::Unsupported {
+            solver: solver.into(),
+            reason:
+                "the problem has coupled constraints c(x, y) <= 0, which this method would ignore; \
+                     use Blocc, or PbgdFree with a MaxMin solver (PbgdFree::with_maxmin)"
+                    .into(),
+        });
+    }
+    Ok(())
+}
+
 /// y_t^g of eq. 18: `inner` on g(x_t, ·), warm-started from the previous y^g (from y^γ at the
 /// first iteration).
 pub fn lower_solution<B: Backend, P: Problem<B>>(

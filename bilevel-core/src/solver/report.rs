@@ -56,6 +56,13 @@ pub struct Report<B: Backend> {
     pub f_gamma: Option<f64>,
     /// The lower-level gap g(x, y_γ) − g(x, y_g), where y_g exists.
     pub lower_gap: Option<f64>,
+    /// The final multipliers λ_g (coupled constraints).
+    pub lambda_g: Option<Tensor<B, 1>>,
+    /// The final multipliers λ_γ (coupled constraints).
+    pub lambda_gamma: Option<Tensor<B, 1>>,
+    /// The largest constraint value max_i c_i(x, y_γ) (≤ 0 when feasible), where there are
+    /// coupled constraints.
+    pub max_violation: Option<f64>,
     /// The final penalty γ.
     pub gamma: f64,
     /// The final convergence metric ‖G‖ (Def. 6 / eq. 25 for the method's update).

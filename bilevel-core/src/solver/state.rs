@@ -21,6 +21,10 @@ pub struct IterState<B: Backend> {
     pub metric: f64,
     /// Inner iterations spent in this outer iteration.
     pub inner_iters: usize,
+    /// Lagrange multipliers λ_g of the lower problem (coupled constraints, eq. 54).
+    pub lambda_g: Option<Tensor<B, 1>>,
+    /// Lagrange multipliers λ_γ of the penalized problem (coupled constraints, eq. 55).
+    pub lambda_gamma: Option<Tensor<B, 1>>,
 }
 
 impl<B: Backend> IterState<B> {
@@ -39,6 +43,8 @@ impl<B: Backend> IterState<B> {
             gamma,
             metric: f64::INFINITY,
             inner_iters: 0,
+            lambda_g: None,
+            lambda_gamma: None,
         }
     }
 }

@@ -1,0 +1,186 @@
+//! Coupled constraints: PBGD-BLOCC and PBGD-Free with the MaxMin solver on Example 4
+//! (pbgd-free-efficient-penalty-blo.md §6.1.2, Fig. 10), and the bad inputs of the issue.
+
+use bilevel::core::tensor::{scalar, to_vec};
+use bilevel::prelude::*;
+
+type B = NdArray<f64>;
+
+#[bilevel(
+    f = (2.0 - y).exp() / (2.0 + (4.0 * x).cos()) + 0.5 * ((4.0 * x - 2.0).powi(2) + 1.0).ln() + x.powi(2),
+    g = (y - 2.0 * x).powi(2),
+    c = y - x,
+)]
+/// Example 4: X = [0, 3], Y(x) = {y ∈ [0, 3] : y − x ≤ 0}; y*(x) = x.
+struct Example4 {
+    #[upper(domain = interval(0.0, 3.0), init = 0.0)]
+    x: Scalar,
+    #[lower(domain = interval(0.0, 3.0), init = 0.0)]
+    y: Scalar,
+}
+
+/// φ(x) = f(x, y*(x)) = f(x, x), minimized on [0, 3] by a grid of step 1e-5 (φ also has a
+/// local minimum at x ≈ 1.1627; from x0 = 0 the methods reach the global one, 0.3007).
+fn argmin_phi() -> f64 {
+    let phi = |x: f64| {
+        (2.0 - x).exp() / (2.0 + (4.0 * x).cos())
+            + 0.5 * ((4.0 * x - 2.0).powi(2) + 1.0).ln()
+            + x * x
+    };
+    (0..=300_000)
+        .map(|k| k as f64 * 1e-5)
+        .min_by(|a, b| phi(*a).total_cmp(&phi(*b)))
+        .unwrap()
+}
+
+fn maxmin() -> MaxMinSolver {
+    MaxMinSolver::new(0.2, 0.5, 1e-10, 200_000)
+}
+
+#[test]
+fn fig10_blocc_converges_for_both_penalties_and_the_large_step_is_faster() {
+    let p = Example4::<B>::new(&Default::default()).unwrap();
+    let x_phi = argmin_phi();
+    let mut lines = vec![format!("argmin φ on [0, 3] = {x_phi:.5}")];
+    for gamma in [10.0, 100.0] {
+        let mut iters = vec![];
+        for eta in [0.05, 1.0 / (10.0 * gamma)] {
+            let r = solve(
+                &p,
+                &mut Blocc::new(eta, gamma, maxmin()),
+                &SolveOptions::new(50_000, 1e-4),
+            )
+            .unwrap();
+            let x = scalar(&r.x);
+            lines.push(format!(
+                "γ = {gamma}, η = {eta}: {} iterations ({:?}), x = {x:.5}, y_γ = {:.5}, λ_g = {:.4}, λ_γ = {:.4}, max c = {:.2e}, {:.2} s",
+                r.iterations, r.termination, scalar(&r.y_gamma), scalar(r.lambda_g.as_ref().unwrap()), scalar(r.lambda_gamma.as_ref().unwrap()),
+                r.max_violation.unwrap(), r.wall_time.as_secs_f64()
+            ));
+            assert_eq!(
+                r.termination,
+                Termination::Tolerance,
+                "γ = {gamma}, η = {eta}"
+            );
+            assert!(
+                (x - x_phi).abs() < 1e-3,
+                "γ = {gamma}, η = {eta}: x = {x}, argmin φ = {x_phi}"
+            );
+            assert!(r.max_violation.unwrap() < 1e-3);
+            iters.push(r.iterations);
+        }
+        assert!(
+            iters[0] * 2 < iters[1],
+            "γ = {gamma}: η = 0.05 took {} iterations, η = 1/(10γ) {}",
+            iters[0],
+            iters[1]
+        );
+    }
+    println!("{}", lines.join("\n"));
+}
+
+#[test]
+fn pbgd_free_with_constraints_runs_and_reports_its_multipliers() {
+    let p = Example4::<B>::new(&Default::default()).unwrap();
+    let mut free = PbgdFree::new(0.05, 10.0, MinSolver::new(0.1, 1e-8, 10)).with_maxmin(maxmin());
+    let r = solve(&p, &mut free, &SolveOptions::new(5_000, 1e-6)).unwrap();
+    let (x, y) = (scalar(&r.x), scalar(&r.y_gamma));
+    println!(
+        "PBGD-Free on Example 4: x = {x:.5}, y_γ = {y:.5}, λ_γ = {:?}, argmin φ = {:.5}",
+        r.lambda_gamma.as_ref().map(to_vec),
+        argmin_phi()
+    );
+    assert_eq!(r.termination, Termination::Tolerance);
+    assert!(y <= x + 1e-6, "y_γ respects y ≤ x");
+    assert!(r.lambda_gamma.is_some() && r.max_violation.unwrap() < 1e-3);
+}
+
+#[test]
+fn uncoupled_methods_refuse_coupled_problems_and_vice_versa() {
+    let p = Example4::<B>::new(&Default::default()).unwrap();
+    let inner = MinSolver::new(0.1, 1e-8, 100);
+    let opts = SolveOptions::new(10, 1e-6);
+    for e in [
+        solve(&p, &mut AltPbgd::new(0.1, 10.0, inner), &opts).unwrap_err(),
+        solve(&p, &mut JntPbgd::new(0.1, 10.0, inner), &opts).unwrap_err(),
+        solve(&p, &mut PbgdFree::new(0.1, 10.0, inner), &opts).unwrap_err(),
+    ] {
+        assert!(
+            matches!(e, Error::Unsupported { .. }) && e.to_string().contains("Blocc"),
+            "{e}"
+        );
+    }
+    let unconstrained = bilevel::models::toys::Example1::new(0.0, 0.0).unwrap();
+    let e =
+        solve::<B, _, _>(&unconstrained, &mut Blocc::new(0.1, 10.0, maxmin()), &opts).unwrap_err();
+    assert!(matches!(e, Error::Unsupported { .. }), "{e}");
+    let bad = MaxMinSolver {
+        momentum: 1.5,
+        ..maxmin()
+    };
+    let e = solve(&p, &mut Blocc::new(0.1, 10.0, bad), &opts).unwrap_err();
+    assert!(e.to_string().contains("momentum"), "{e}");
+}
+
+#[bilevel(f = x.powi(2) + y.powi(2), g = (y - x).powi(2), c = [y - x + 1.0, x - y + 1.0])]
+/// Infeasible for every x: y ≤ x − 1 and y ≥ x + 1.
+struct Infeasible {
+    #[upper]
+    x: Scalar,
+    #[lower]
+    y: Scalar,
+}
+
+#[test]
+fn infeasible_constraints_stop_with_an_error_not_nan() {
+    let p = Infeasible::<B>::new(&Default::default()).unwrap();
+    let mut blocc = Blocc::new(
+        0.1,
+        10.0,
+        MaxMinSolver {
+            lambda_limit: 1e4,
+            ..maxmin()
+        },
+    );
+    let e = solve(&p, &mut blocc, &SolveOptions::new(100, 1e-6)).unwrap_err();
+    assert!(matches!(e, Error::Infeasible { .. }), "{e}");
+    assert!(e.to_string().contains("infeasible"), "{e}");
+}
+
+#[test]
+fn the_accelerated_and_single_loop_maxmin_variants_reach_the_same_saddle_point() {
+    let p = Example4::<B>::new(&Default::default()).unwrap();
+    let o = Oracles::new(&p);
+    let x = bilevel::core::tensor::vector::<B>(&[1.2], &Default::default());
+    let y0 = bilevel::core::tensor::vector::<B>(&[0.0], &Default::default());
+    let l0 = bilevel::core::tensor::vector::<B>(&[0.0], &Default::default());
+    // y_g*(1.2) = 1.2 (active), λ_g* = −∂g/∂y = 2(2x − y) = 2.4.
+    let plain = maxmin().run(&o, None, &x, y0.clone(), l0.clone()).unwrap();
+    let fast = maxmin()
+        .accelerated(0.5)
+        .run(&o, None, &x, y0.clone(), l0.clone())
+        .unwrap();
+    let (mut y, mut l) = (y0, l0);
+    for _ in 0..20_000 {
+        let r = MaxMinSolver::single_loop(0.2, 0.5)
+            .run(&o, None, &x, y, l)
+            .unwrap();
+        (y, l) = (r.y, r.lambda);
+    }
+    for (name, yy, ll) in [
+        ("plain", &plain.y, &plain.lambda),
+        ("accelerated", &fast.y, &fast.lambda),
+        ("single-loop", &y, &l),
+    ] {
+        assert!(
+            (scalar(yy) - 1.2).abs() < 1e-6 && (scalar(ll) - 2.4).abs() < 1e-5,
+            "{name}: y = {}, λ = {}",
+            scalar(yy),
+            scalar(ll)
+        );
+    }
+    println!(
+        "MaxMin steps: plain {}, accelerated {}",
+        plain.iters, fast.iters
+    );
+}
