@@ -145,6 +145,7 @@ fn infeasible_constraints_stop_with_an_error_not_nan() {
     let e = solve(&p, &mut blocc, &SolveOptions::new(100, 1e-6)).unwrap_err();
     assert!(matches!(e, Error::Infeasible { .. }), "{e}");
     assert!(e.to_string().contains("infeasible"), "{e}");
+    assert!(e.to_string().contains("grew without bound"), "{e}");
 }
 
 #[test]

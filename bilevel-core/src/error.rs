@@ -108,11 +108,13 @@ pub enum Error {
         /// burn's message.
         message: String,
     },
-    /// The coupled constraints look infeasible: the Lagrange multipliers grew without bound.
+    /// The Lagrange multipliers grew without bound: infeasible coupled constraints (or MaxMin
+    /// steps too large for the descent–ascent to be stable).
     #[error(
-        "the coupled constraints c(x, y) <= 0 look infeasible at the current x: the multipliers \
-         reached norm {lambda_norm:.3e} (limit {limit:.1e}) after {iteration} inner steps, with \
-         largest violation {violation:.3e}; loosen the constraints or the domain of x"
+        "the Lagrange multipliers grew without bound (norm {lambda_norm:.3e} > limit {limit:.1e} \
+         after {iteration} inner steps, largest violation {violation:.3e}): the coupled \
+         constraints c(x, y) <= 0 are infeasible at the current x, or the MaxMin step sizes are \
+         too large"
     )]
     Infeasible {
         /// ‖λ‖ when the limit was hit.

@@ -15,9 +15,11 @@
 
 pub mod data;
 pub mod error;
+pub mod libsvm;
 pub mod linalg;
 pub mod quadratic;
 pub mod regression;
+pub mod svm;
 pub mod toys;
 
 pub use error::{Error, Result};

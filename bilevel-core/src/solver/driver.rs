@@ -28,6 +28,9 @@ pub struct SolveOptions {
     pub blowup: f64,
     /// Record a history row (and call observers) every k iterations; 0 records none.
     pub record_every: usize,
+    /// Stop when the upper objective f(x, y_γ) changes by less than this between two recorded
+    /// iterations (the early stop of the SVM experiments); `None` disables it.
+    pub stall_tol: Option<f64>,
 }
 
 impl Default for SolveOptions {
@@ -38,6 +41,7 @@ impl Default for SolveOptions {
             time_budget: None,
             blowup: 1e24,
             record_every: 1,
+            stall_tol: None,
         }
     }
 }
@@ -101,7 +105,7 @@ pub fn solve_with<B: Backend, P: Problem<B>, S: Solver<B>>(
         o.init(&name);
     }
     let mut state = solver.init(&oracles, problem.x0()?, problem.y0()?)?;
-    let mut history = Vec::new();
+    let mut history: Vec<HistoryRow> = Vec::new();
     let termination = loop {
         if state.metric <= options.tol {
             break Termination::Tolerance;
@@ -131,7 +135,14 @@ pub fn solve_with<B: Backend, P: Problem<B>, S: Solver<B>>(
                     o.iteration(&row);
                 }
             }
+            let stalled = match (options.stall_tol, history.last()) {
+                (Some(tol), Some(prev)) => (row.f - prev.f).abs() < tol,
+                _ => false,
+            };
             history.push(row);
+            if stalled {
+                break Termination::Stalled;
+            }
         }
     };
     let report = report(

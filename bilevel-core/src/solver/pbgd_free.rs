@@ -60,10 +60,10 @@ impl PbgdFree {
 
 impl<B: Backend> Solver<B> for PbgdFree {
     fn name(&self) -> String {
-        if self.inner.max_iters == 1 {
-            "PBGD-Free (single-loop)".into()
-        } else {
-            "PBGD-Free".into()
+        match (&self.maxmin, self.inner.max_iters) {
+            (Some(_), _) => "PBGD-Free (coupled constraints)".into(),
+            (None, 1) => "PBGD-Free (single-loop)".into(),
+            (None, _) => "PBGD-Free".into(),
         }
     }
 

@@ -16,6 +16,8 @@ pub enum Termination {
     Tolerance,
     /// The time budget ran out.
     TimeBudget,
+    /// The upper objective stopped changing (see `SolveOptions::stall_tol`).
+    Stalled,
 }
 
 /// One recorded iteration.

@@ -1,0 +1,313 @@
+//! SVM hyper-parameter tuning with coupled constraints (pbgd-free-efficient-penalty-blo.md
+//! eq. 70, Table 7): the upper variable c ∈ ℝⁿ (one margin-violation bound per training sample,
+//! c ≥ 0), the lower variables (w, b),
+//!
+//! ```text
+//! min_c  (1/|D_val|) Σ_val exp(1 − l (zᵀw* + b*)) + ½‖c‖²
+//! (w*, b*) = argmin_{w, b} ½‖w‖²  s.t.  1 − l_i (z_iᵀw + b) − c_i ≤ 0  for every training i.
+//! ```
+//!
+//! c starts at 1, where (w, b) = 0 is feasible.
+
+use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
+use bilevel_core::tensor::{to_vec, vector};
+use bilevel_core::{Block, Domain, Init, Layout, Lift, Problem, Result, Variable};
+
+use crate::libsvm::Labelled;
+
+/// Features and labels of one split on the device.
+#[derive(Debug, Clone)]
+struct Split<B: Backend> {
+    z: Tensor<B, 2>,
+    l: Tensor<B, 1>,
+}
+
+impl<B: Backend> Split<B> {
+    fn new(data: &Labelled, device: &B::Device) -> Self {
+        Self {
+            z: Tensor::from_data(
+                TensorData::new(data.features.clone(), [data.n, data.d]),
+                device,
+            ),
+            l: vector(&data.labels, device),
+        }
+    }
+
+    /// The margins l ⊙ (Z w + b).
+    fn margins<T: Lift<B>>(&self, w: Tensor<T, 1>, b: Tensor<T, 1>) -> Tensor<T, 1> {
+        let zw = T::lift(self.z.clone())
+            .matmul(w.unsqueeze_dim::<2>(1))
+            .squeeze_dim::<1>(1);
+        (zw + b) * T::lift(self.l.clone())
+    }
+}
+
+/// The SVM problem of eq. 70 on a training and a validation split.
+#[derive(Debug, Clone)]
+pub struct SvmTuning<B: Backend> {
+    x: Variable,
+    y: Variable,
+    train: Split<B>,
+    val: Split<B>,
+    n: usize,
+    device: B::Device,
+}
+
+impl<B: Backend> SvmTuning<B> {
+    /// The problem for `train` and `val` (same features).
+    pub fn new(train: &Labelled, val: &Labelled, device: &B::Device) -> Result<Self> {
+        bilevel_core::error::ensure_len("validation features (vs training)", train.d, val.d)?;
+        let layout = Layout::new(vec![Block::new("w", &[train.d])?, Block::new("b", &[])?])?;
+        Ok(Self {
+            x: Variable::vector(
+                "c",
+                train.n,
+                Domain::non_negative(),
+                Init::Constant { value: 1.0 },
+            )?,
+            y: Variable::new("(w, b)", layout, Domain::free(), Init::zeros())?,
+            train: Split::new(train, device),
+            val: Split::new(val, device),
+            n: train.n,
+            device: device.clone(),
+        })
+    }
+
+    fn wb<T: Backend>(&self, y: &Tensor<T, 1>) -> Result<(Tensor<T, 1>, Tensor<T, 1>)> {
+        let l = self.y.layout();
+        Ok((l.view(y, 0)?, l.view(y, 1)?))
+    }
+
+    /// Test accuracy of the classifier sign(zᵀw + b) on `test`.
+    pub fn accuracy(&self, y: &Tensor<B, 1>, test: &Labelled) -> Result<f64> {
+        let (w, b) = self.wb(y)?;
+        let margins = to_vec(&Split::new(test, &self.device).margins::<B>(w, b));
+        Ok(margins.iter().filter(|m| **m > 0.0).count() as f64 / test.n as f64)
+    }
+}
+
+impl<B: Backend> Problem<B> for SvmTuning<B> {
+    fn upper(&self) -> &Variable {
+        &self.x
+    }
+    fn lower(&self) -> &Variable {
+        &self.y
+    }
+    fn device(&self) -> B::Device {
+        self.device.clone()
+    }
+    fn num_constraints(&self) -> usize {
+        self.n
+    }
+    /// mean_val exp(1 − l(zᵀw + b)) + ½‖c‖².
+    fn f<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
+        let (w, b) = self.wb(&y)?;
+        let loss = self.val.margins(w, b).neg().add_scalar(1.0).exp().mean();
+        Ok(loss + x.powi_scalar(2).sum().mul_scalar(0.5))
+    }
+    /// ½‖w‖².
+    fn g<T: Lift<B>>(&self, _x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
+        let (w, _) = self.wb(&y)?;
+        Ok(w.powi_scalar(2).sum().mul_scalar(0.5))
+    }
+    /// 1 − l_i(z_iᵀw + b) − c_i ≤ 0.
+    fn c<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Option<Tensor<T, 1>>> {
+        let (w, b) = self.wb(&y)?;
+        Ok(Some(self.train.margins(w, b).neg().add_scalar(1.0) - x))
+    }
+}
+
+/// The exact lower-level solution (w, b)*(c) of the SVM QP for fixed c, by the interior-point
+/// solver Clarabel (as the BLOCC authors check with cvxpy):
+/// `min ½‖w‖²  s.t.  −l_i z_iᵀw − l_i b ≤ c_i − 1`. Returns (w, b) flattened like y, or `None`
+/// when the QP is infeasible for this c (non-separable data with small margin bounds).
+pub fn exact_lower(train: &Labelled, c: &[f64]) -> crate::Result<Option<Vec<f64>>> {
+    use clarabel::algebra::CscMatrix;
+    use clarabel::solver::{
+        DefaultSettings, DefaultSolver, IPSolver, NonnegativeConeT, SolverStatus,
+    };
+    let (n, d) = (train.n, train.d);
+    bilevel_core::error::ensure_len("margin bounds c", n, c.len())?;
+    // P = diag(1, …, 1, 0) over (w, b), upper triangle in CSC form.
+    let p = CscMatrix::new(
+        d + 1,
+        d + 1,
+        (0..=d).chain(std::iter::once(d)).collect(),
+        (0..d).collect(),
+        vec![1.0; d],
+    );
+    let mut colptr = vec![0];
+    let (mut rowval, mut nzval) = (vec![], vec![]);
+    for j in 0..=d {
+        for i in 0..n {
+            let z = if j < d {
+                train.features[i * d + j]
+            } else {
+                1.0
+            };
+            if z != 0.0 {
+                rowval.push(i);
+                nzval.push(-train.labels[i] * z);
+            }
+        }
+        colptr.push(rowval.len());
+    }
+    let a = CscMatrix::new(n, d + 1, colptr, rowval, nzval);
+    let b: Vec<f64> = c.iter().map(|ci| ci - 1.0).collect();
+    let settings = DefaultSettings {
+        verbose: false,
+        ..DefaultSettings::default()
+    };
+    let cones = [NonnegativeConeT(n)];
+    let mut solver =
+        DefaultSolver::new(&p, &vec![0.0; d + 1], &a, &b, &cones, settings).map_err(|e| {
+            crate::Error::Data {
+                name: "SVM QP".into(),
+                reason: format!("{e:?}"),
+            }
+        })?;
+    solver.solve();
+    match solver.solution.status {
+        SolverStatus::Solved | SolverStatus::AlmostSolved => Ok(Some(solver.solution.x.clone())),
+        SolverStatus::PrimalInfeasible | SolverStatus::AlmostPrimalInfeasible => Ok(None),
+        status => Err(crate::Error::Data {
+            name: "SVM QP".into(),
+            reason: format!("Clarabel stopped with {status:?}"),
+        }),
+    }
+}
+
+/// The two methods of Table 7.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SvmMethod {
+    /// PBGD-Free with the MaxMin solver (§5.2).
+    PbgdFree,
+    /// PBGD-BLOCC (Alg. 4).
+    Blocc,
+}
+
+/// The Table 7 setting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table7Config {
+    /// γ (15 in the issue; the paper's text says 20).
+    pub gamma: f64,
+    /// Outer iterations ("epochs"), at most.
+    pub epochs: usize,
+    /// Early stop when the upper objective changes by less than this.
+    pub stall_tol: f64,
+    /// The outer step on c.
+    pub eta: f64,
+    /// The MaxMin solver for the saddle problems.
+    pub maxmin: bilevel_core::MaxMinSolver,
+    /// Training rows.
+    pub train: usize,
+    /// Validation rows (the rest is the test set).
+    pub val: usize,
+    /// Whether to use the quadratic feature expansion.
+    pub quadratic: bool,
+}
+
+impl Default for Table7Config {
+    /// γ = 15, 50 epochs, early stop at 1e-4, η = 0.01, MaxMin steps 0.1 (y) and 0.001 (λ),
+    /// 200 inner steps; 500/150 split with quadratic features (the diabetes setting).
+    fn default() -> Self {
+        Self {
+            gamma: 15.0,
+            epochs: 50,
+            stall_tol: 1e-4,
+            eta: 0.01,
+            maxmin: bilevel_core::MaxMinSolver::new(0.1, 0.001, 1e-6, 200),
+            train: 500,
+            val: 150,
+            quadratic: true,
+        }
+    }
+}
+
+/// One seed of Table 7.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SvmRun {
+    /// The split seed.
+    pub seed: u64,
+    /// Test accuracy.
+    pub accuracy: f64,
+    /// Wall time of the solve.
+    pub seconds: f64,
+    /// Outer iterations run.
+    pub epochs: usize,
+    /// ‖(w, b)_T − (w, b)*(c_T)‖ against Clarabel; `None` when the QP is infeasible at c_T.
+    pub distance_to_qp: Option<f64>,
+    /// The largest constraint value at the end.
+    pub max_violation: f64,
+}
+
+/// Runs one method on one seeded split.
+pub fn run_seed<B: Backend>(
+    data: &Labelled,
+    method: SvmMethod,
+    cfg: &Table7Config,
+    seed: u64,
+    device: &B::Device,
+) -> crate::Result<SvmRun> {
+    use bilevel_core::{Blocc, MinSolver, PbgdFree, SolveOptions, solve};
+    let data = if cfg.quadratic {
+        data.quadratic_features()
+    } else {
+        data.clone()
+    };
+    let (train, val, test) = data.split(cfg.train, cfg.val, seed)?;
+    let problem = SvmTuning::<B>::new(&train, &val, device)?;
+    let options = SolveOptions {
+        stall_tol: Some(cfg.stall_tol),
+        ..SolveOptions::new(cfg.epochs, 0.0)
+    };
+    let start = std::time::Instant::now();
+    let report = match method {
+        SvmMethod::Blocc => solve(
+            &problem,
+            &mut Blocc::new(cfg.eta, cfg.gamma, cfg.maxmin),
+            &options,
+        )?,
+        SvmMethod::PbgdFree => {
+            let mut free = PbgdFree::new(cfg.eta, cfg.gamma, MinSolver::single_step(0.1))
+                .with_maxmin(cfg.maxmin);
+            solve(&problem, &mut free, &options)?
+        }
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let got = to_vec(&report.y_gamma);
+    let distance_to_qp = exact_lower(&train, &to_vec(&report.x))?.map(|exact| {
+        got.iter()
+            .zip(&exact)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    });
+    Ok(SvmRun {
+        seed,
+        accuracy: problem.accuracy(&report.y_gamma, &test)?,
+        seconds,
+        epochs: report.iterations,
+        distance_to_qp,
+        max_violation: report.max_violation.unwrap_or(f64::NAN),
+    })
+}
+
+/// Mean and (population) standard deviation.
+pub fn mean_std(v: &[f64]) -> (f64, f64) {
+    let n = v.len().max(1) as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    (
+        mean,
+        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt(),
+    )
+}
+
+/// The embedded default: Wisconsin breast cancer (569 × 30, scaled to [−1, 1]; see the file's
+/// header), used when no data file is given. Its Table 7 setting: 300/100 split, linear features.
+pub fn breast_cancer() -> crate::Result<Labelled> {
+    crate::libsvm::parse(
+        "breast_cancer (embedded)",
+        include_str!("../data/breast_cancer.libsvm"),
+    )
+}
