@@ -69,17 +69,17 @@ pub fn parse(name: &str, text: &str) -> Result<Labelled> {
                 format!("label `{label_tok}` is not a number"),
             )
         })?;
-        let label = match label {
-            v if v == 1.0 => 1.0,
-            v if v == -1.0 || v == 0.0 => -1.0,
-            v => {
-                return Err(parse_error(
-                    name,
-                    ln,
-                    col,
-                    format!("label {v} is not ±1 (or 0/1, mapped to −1/+1)"),
-                ));
-            }
+        let label = if label == 1.0 {
+            1.0
+        } else if label == -1.0 || label == 0.0 {
+            -1.0
+        } else {
+            return Err(parse_error(
+                name,
+                ln,
+                col,
+                format!("label {label} is not ±1 (or 0/1, mapped to −1/+1)"),
+            ));
         };
         let mut row = vec![];
         for &(col, tok) in &toks[1..] {
