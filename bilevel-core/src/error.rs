@@ -126,6 +126,31 @@ pub enum Error {
         /// max_i c_i(x, y) at that point.
         violation: f64,
     },
+    /// Conjugate gradient met a direction of non-positive curvature: ∇²_yy g is not positive
+    /// definite there (a nonconvex lower level), so the linear system of AID has no reliable
+    /// solution.
+    #[error(
+        "conjugate gradient broke down at step {iteration}: curvature pᵀ∇²_yy g p = {curvature:.3e} \
+         is not positive; the lower level is not strongly convex here (use the perturbed GD \
+         method, or a smaller inner step so that y is nearer a minimizer)"
+    )]
+    NonPositiveCurvature {
+        /// The CG step.
+        iteration: usize,
+        /// pᵀHp.
+        curvature: f64,
+    },
+    /// h(x0, y0) = ‖∇_y g(x0, y0)‖² is too large for the chosen α (Algorithm 1's warm start).
+    #[error(
+        "h(x0, y0) = {h:.3e} exceeds alpha² C0 = {bound:.3e}: warm-start y0 (e.g. \
+         PerturbedGd::warm_start, gradient descent on g(x0, ·)) or increase C0"
+    )]
+    WarmStartNeeded {
+        /// h(x0, y0).
+        h: f64,
+        /// α² C0.
+        bound: f64,
+    },
     /// A solver was given a problem it does not handle.
     #[error("{solver} cannot solve this problem: {reason}")]
     Unsupported {

@@ -39,8 +39,9 @@ pub use lift::Lift;
 pub use oracle::{CallCounts, Gradient, Objective, Oracles, Wrt};
 pub use problem::{Init, Problem, Variable, check_problem};
 pub use solver::{
-    AltPbgd, Blocc, IterState, JntPbgd, MaxMinSolver, MinSolver, PbgdFree, PenaltySchedule, Report,
-    SolveOptions, Solver, Termination, solve, solve_with,
+    Aid, AltPbgd, Blocc, Bome, ConjugateGradient, IterState, JntPbgd, MaxMinSolver, MinSolver,
+    PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SolveOptions, Solver, Termination, solve,
+    solve_with,
 };
 
 /// The backends compiled in, selected by cargo features.
@@ -59,8 +60,9 @@ pub mod prelude {
     pub use crate::backend::*;
     pub use crate::burn::tensor::{Tensor, backend::Backend};
     pub use crate::solver::{
-        AltPbgd, Blocc, JntPbgd, MaxMinSolver, MinSolver, PbgdFree, PenaltySchedule, Report,
-        SolveOptions, Solver, Termination, solve, solve_with,
+        Aid, AltPbgd, Blocc, Bome, ConjugateGradient, JntPbgd, MaxMinSolver, MinSolver, PbgdFree,
+        PenaltySchedule, PerturbedGd, Report, Rho, SolveOptions, Solver, Termination, solve,
+        solve_with,
     };
     pub use crate::{
         Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Objective, Oracles,

@@ -104,6 +104,9 @@ impl<B: Backend> Solver<B> for AltPbgd {
             inner_iters: y_g.iters + y_gamma.iters,
             lambda_g: None,
             lambda_gamma: None,
+            aux: None,
+            kkt: None,
+            warning: None,
         })
     }
 }

@@ -109,6 +109,9 @@ impl<B: Backend> Solver<B> for Blocc {
             inner_iters: lg.iters + lgam.iters,
             lambda_g: Some(lg.lambda),
             lambda_gamma: Some(lgam.lambda),
+            aux: None,
+            kkt: None,
+            warning: None,
         })
     }
 }

@@ -106,6 +106,7 @@ pub fn solve_with<B: Backend, P: Problem<B>, S: Solver<B>>(
     }
     let mut state = solver.init(&oracles, problem.x0()?, problem.y0()?)?;
     let mut history: Vec<HistoryRow> = Vec::new();
+    let mut warnings: Vec<(String, usize)> = Vec::new();
     let termination = loop {
         if state.metric <= options.tol {
             break Termination::Tolerance;
@@ -124,6 +125,12 @@ pub fn solve_with<B: Backend, P: Problem<B>, S: Solver<B>>(
             }
             Err(e) => return Err(e),
         };
+        if let Some(w) = &state.warning {
+            match warnings.iter_mut().find(|(m, _)| m == w) {
+                Some((_, n)) => *n += 1,
+                None => warnings.push((w.clone(), 1)),
+            }
+        }
         if let Some(reason) = blown_up(&state, options.blowup) {
             return Err(diverged(&name, &previous, reason));
         }
@@ -199,6 +206,7 @@ fn row<B: Backend, P: Problem<B>>(
         g: o.value(&Objective::Lower, &s.x, &s.y_gamma)?,
         gamma: s.gamma,
         inner_iters: s.inner_iters,
+        kkt: s.kkt,
         elapsed_s: start.elapsed().as_secs_f64(),
     })
 }
@@ -227,6 +235,8 @@ fn report<B: Backend, P: Problem<B>>(
     Ok(Report {
         solver,
         max_violation,
+        kkt_residual: s.kkt,
+        warnings: vec![],
         lambda_g: s.lambda_g,
         lambda_gamma: s.lambda_gamma,
         f,

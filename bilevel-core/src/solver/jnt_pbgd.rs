@@ -86,6 +86,9 @@ impl<B: Backend> Solver<B> for JntPbgd {
             inner_iters: y_g.iters,
             lambda_g: None,
             lambda_gamma: None,
+            aux: None,
+            kkt: None,
+            warning: None,
         })
     }
 }

@@ -9,14 +9,20 @@
 //! | [`AltPbgd`] (and F²SA with one inner step) | Alg. 2, eq. 18, 20–21; Thm. 3 | `alt_pbgd.rs` |
 //! | [`PbgdFree`] (naive and fully single-loop; coupled constraints with a MaxMin solver) | Alg. 3, eq. 20, 27; §5.2 | `pbgd_free.rs` |
 //! | [`Blocc`] (coupled constraints) | Alg. 4, eq. 54–56 | `blocc.rs` |
+//! | [`PerturbedGd`] (both choices of ρ) | perturbed-gd-convex-qp-nonconvex-blo.md Alg. 1, eq. 7–8 | `perturbed_gd.rs` |
+//! | [`Aid`] (CG on Hessian-vector products) | same paper, eq. 1a–1b | `aid.rs`, `cg.rs` |
+//! | [`Bome`] (first-order baseline) | Liu et al. 2022 | `bome.rs` |
 //!
 //! Shared steps live in one place: the inner [`MinSolver`] (projected gradient descent on y),
 //! the [`MaxMinSolver`] (projected gradient descent–ascent on the Lagrangian),
 //! the penalty schedule and the hypergradient estimate of eq. 21 ([`penalty`]), the generalized
 //! gradient of Def. 6 ([`generalized_gradient`]).
 
+mod aid;
 mod alt_pbgd;
 mod blocc;
+mod bome;
+pub mod cg;
 mod driver;
 pub mod flatness;
 mod inner;
@@ -25,11 +31,15 @@ pub mod maxmin;
 pub mod observer;
 mod pbgd_free;
 pub mod penalty;
+pub mod perturbed_gd;
 mod report;
 mod state;
 
+pub use aid::Aid;
 pub use alt_pbgd::AltPbgd;
 pub use blocc::Blocc;
+pub use bome::Bome;
+pub use cg::ConjugateGradient;
 pub use driver::{SolveOptions, solve, solve_with};
 pub use inner::{InnerOutcome, MinSolver};
 pub use jnt_pbgd::JntPbgd;
@@ -37,6 +47,7 @@ pub use maxmin::{MaxMinSolver, SaddleOutcome};
 pub use observer::{Observer, ObserverMode};
 pub use pbgd_free::PbgdFree;
 pub use penalty::PenaltySchedule;
+pub use perturbed_gd::{PerturbedGd, Rho};
 pub use report::{HistoryRow, Report, Termination};
 pub use state::IterState;
 

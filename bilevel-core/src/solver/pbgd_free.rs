@@ -116,6 +116,9 @@ impl<B: Backend> Solver<B> for PbgdFree {
             inner_iters,
             lambda_g: None,
             lambda_gamma,
+            aux: None,
+            kkt: None,
+            warning: None,
         })
     }
 }

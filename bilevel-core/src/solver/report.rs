@@ -35,6 +35,8 @@ pub struct HistoryRow {
     pub gamma: f64,
     /// Inner iterations used in this iteration.
     pub inner_iters: usize,
+    /// The KKT residual, where the method computes it.
+    pub kkt: Option<f64>,
     /// Seconds since the start of the solve.
     pub elapsed_s: f64,
 }
@@ -65,6 +67,10 @@ pub struct Report<B: Backend> {
     /// The largest constraint value max_i c_i(x, y_γ) (≤ 0 when feasible), where there are
     /// coupled constraints.
     pub max_violation: Option<f64>,
+    /// The KKT residual (Def. 2.4 of the perturbed-GD paper) at the end, where computed.
+    pub kkt_residual: Option<f64>,
+    /// Warnings raised during the solve, each with the number of iterations it occurred in.
+    pub warnings: Vec<String>,
     /// The final penalty γ.
     pub gamma: f64,
     /// The final convergence metric ‖G‖ (Def. 6 / eq. 25 for the method's update).

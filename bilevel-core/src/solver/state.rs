@@ -25,6 +25,12 @@ pub struct IterState<B: Backend> {
     pub lambda_g: Option<Tensor<B, 1>>,
     /// Lagrange multipliers λ_γ of the penalized problem (coupled constraints, eq. 55).
     pub lambda_gamma: Option<Tensor<B, 1>>,
+    /// An auxiliary vector a method carries between iterations (the CG solution of AID).
+    pub aux: Option<Tensor<B, 1>>,
+    /// The KKT residual of perturbed-gd-convex-qp-nonconvex-blo.md Def. 2.4, where computed.
+    pub kkt: Option<f64>,
+    /// A warning about this iteration (e.g. CG stopped unconverged).
+    pub warning: Option<String>,
 }
 
 impl<B: Backend> IterState<B> {
@@ -45,6 +51,30 @@ impl<B: Backend> IterState<B> {
             inner_iters: 0,
             lambda_g: None,
             lambda_gamma: None,
+            aux: None,
+            kkt: None,
+            warning: None,
+        }
+    }
+}
+
+impl<B: Backend> IterState<B> {
+    /// The next state: iteration + 1, with the given iterate and metric; multipliers, auxiliary
+    /// vector, KKT residual and warning cleared (set them on the result where needed).
+    pub fn next(&self, x: Tensor<B, 1>, y: Tensor<B, 1>, metric: f64, inner_iters: usize) -> Self {
+        Self {
+            iter: self.iter + 1,
+            x,
+            y_gamma: y,
+            y_g: None,
+            gamma: self.gamma,
+            metric,
+            inner_iters,
+            lambda_g: None,
+            lambda_gamma: None,
+            aux: None,
+            kkt: None,
+            warning: None,
         }
     }
 }

@@ -1,0 +1,98 @@
+//! AID-BiO (approximate implicit differentiation; perturbed-gd-convex-qp-nonconvex-blo.md
+//! eq. 1a–1b): y from a warm-started inner solver on g(x, ·), v from conjugate gradient on
+//! `∇²_yy g v = ∇_y f` (Hessian-vector products only), and the hypergradient
+//! `∇F = ∇_x f − ∇²_xy g v`, then `x ← Proj_X(x − η ∇F)`.
+//!
+//! CG is warm-started from the previous v; an unconverged CG is a warning in the report, a
+//! non-positive curvature an error ([`Error::NonPositiveCurvature`](crate::Error)).
+
+use burn::tensor::{Tensor, backend::Backend};
+use serde::{Deserialize, Serialize};
+
+use super::cg::ConjugateGradient;
+use super::penalty::forbid_constraints;
+use super::{IterState, MinSolver, Solver, projected_step};
+use crate::error::{Result, ensure_positive};
+use crate::oracle::{Objective, Oracles, Wrt};
+use crate::problem::Problem;
+
+/// AID-BiO.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Aid {
+    /// The upper step size η.
+    pub eta: f64,
+    /// The inner solver for y ≈ y*(x) (warm-started).
+    pub inner: MinSolver,
+    /// Conjugate gradient for v.
+    pub cg: ConjugateGradient,
+}
+
+impl Aid {
+    /// AID with an upper step, an inner solver and CG settings.
+    pub fn new(eta: f64, inner: MinSolver, cg: ConjugateGradient) -> Self {
+        Self { eta, inner, cg }
+    }
+
+    /// The hypergradient ∇F(x) = ∇_x f − ∇²_xy g [∇²_yy g]⁻¹ ∇_y f at (x, y), with v warm-started
+    /// from `v0`; returns (∇F, v, CG outcome converged?).
+    pub fn hypergradient<B: Backend, P: Problem<B>>(
+        o: &Oracles<'_, B, P>,
+        cg: &ConjugateGradient,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+        v0: Option<Tensor<B, 1>>,
+    ) -> Result<(Tensor<B, 1>, Tensor<B, 1>, bool)> {
+        let gf = o.gradient(&Objective::Upper, x, y, Wrt::Both)?;
+        let (fx, fy) = (
+            gf.x.unwrap_or_else(|| x.zeros_like()),
+            gf.y.unwrap_or_else(|| y.zeros_like()),
+        );
+        let v0 = v0.unwrap_or_else(|| y.zeros_like());
+        let sol = cg.solve(|p| o.hvp_yy(&Objective::Lower, x, y, p), &fy, v0)?;
+        let cross = o.hvp_xy(&Objective::Lower, x, y, &sol.v)?;
+        Ok((fx - cross, sol.v, sol.converged))
+    }
+}
+
+impl<B: Backend> Solver<B> for Aid {
+    fn name(&self) -> String {
+        "AID-BiO".into()
+    }
+
+    fn validate(&self) -> Result<()> {
+        ensure_positive("eta", self.eta)?;
+        self.inner.validate()?;
+        self.cg.validate()
+    }
+
+    fn init<P: Problem<B>>(
+        &mut self,
+        o: &Oracles<'_, B, P>,
+        x0: Tensor<B, 1>,
+        y0: Tensor<B, 1>,
+    ) -> Result<IterState<B>> {
+        forbid_constraints("AID-BiO", o)?;
+        Ok(IterState::start(x0, y0, None, 0.0))
+    }
+
+    fn next_iter<P: Problem<B>>(
+        &mut self,
+        o: &Oracles<'_, B, P>,
+        s: IterState<B>,
+    ) -> Result<IterState<B>> {
+        let y = self
+            .inner
+            .run(o, &Objective::Lower, &s.x, s.y_gamma.clone())?;
+        let (grad, v, converged) = Self::hypergradient(o, &self.cg, &s.x, &y.y, s.aux.clone())?;
+        let (x, metric) = projected_step(o.problem().upper().domain(), &s.x, &grad, self.eta)?;
+        let mut next = s.next(x, y.y, metric, y.iters);
+        next.aux = Some(v);
+        if !converged {
+            next.warning = Some(format!(
+                "CG stopped unconverged after {} steps",
+                self.cg.max_iters
+            ));
+        }
+        Ok(next)
+    }
+}

@@ -1,0 +1,103 @@
+//! BOME (Liu et al. 2022), a first-order baseline: the value-function gap
+//! `q(x, y) = g(x, y) − g(x, y_T)` with y_T from T gradient steps on g(x, ·), and the update
+//!
+//! ```text
+//! λ = max(φ − ⟨∇f, ∇q⟩, 0) / ‖∇q‖²,  φ = η_q ‖∇q‖²,   (x, y) ← (x, y) − ξ (∇f + λ ∇q)
+//! ```
+//!
+//! where ∇q = (∇_x g(x, y) − ∇_x g(x, y_T), ∇_y g(x, y)) treats y_T as a constant.
+
+use burn::tensor::{Tensor, backend::Backend};
+use serde::{Deserialize, Serialize};
+
+use super::penalty::forbid_constraints;
+use super::{IterState, MinSolver, Solver};
+use crate::error::{Error, Result, ensure_positive};
+use crate::oracle::{Objective, Oracles, Wrt};
+use crate::problem::Problem;
+use crate::tensor::{dot, norm2_sq, scalar};
+
+/// BOME.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Bome {
+    /// The step ξ on (x, y).
+    pub step: f64,
+    /// η_q in φ = η_q ‖∇q‖².
+    pub eta_q: f64,
+    /// T gradient steps for y_T (a `MinSolver` with `max_iters = T`, `tol = 0`).
+    pub inner: MinSolver,
+}
+
+impl Bome {
+    /// BOME with step ξ, η_q and T inner steps of size `inner_step`.
+    pub fn new(step: f64, eta_q: f64, inner_step: f64, t: usize) -> Self {
+        Self {
+            step,
+            eta_q,
+            inner: MinSolver::new(inner_step, 0.0, t),
+        }
+    }
+}
+
+impl<B: Backend> Solver<B> for Bome {
+    fn name(&self) -> String {
+        "BOME".into()
+    }
+
+    fn validate(&self) -> Result<()> {
+        ensure_positive("step", self.step)?;
+        ensure_positive("eta_q", self.eta_q)?;
+        self.inner.validate()
+    }
+
+    fn init<P: Problem<B>>(
+        &mut self,
+        o: &Oracles<'_, B, P>,
+        x0: Tensor<B, 1>,
+        y0: Tensor<B, 1>,
+    ) -> Result<IterState<B>> {
+        forbid_constraints("BOME", o)?;
+        let p = o.problem();
+        if !p.upper().domain().is_free() || !p.lower().domain().is_free() {
+            return Err(Error::Unsupported {
+                solver: "BOME".into(),
+                reason: "this implementation is for free domains".into(),
+            });
+        }
+        Ok(IterState::start(x0, y0, None, 0.0))
+    }
+
+    fn next_iter<P: Problem<B>>(
+        &mut self,
+        o: &Oracles<'_, B, P>,
+        s: IterState<B>,
+    ) -> Result<IterState<B>> {
+        let (x, y) = (&s.x, &s.y_gamma);
+        let y_t = self.inner.run(o, &Objective::Lower, x, y.clone())?;
+        let gq = o.gradient(&Objective::Lower, x, y, Wrt::Both)?;
+        let at_t = o.grad_x(&Objective::Lower, x, &y_t.y)?;
+        let qx = gq.x.unwrap_or_else(|| x.zeros_like()) - at_t;
+        let qy = gq.y.unwrap_or_else(|| y.zeros_like());
+        let gf = o.gradient(&Objective::Upper, x, y, Wrt::Both)?;
+        let (fx, fy) = (
+            gf.x.unwrap_or_else(|| x.zeros_like()),
+            gf.y.unwrap_or_else(|| y.zeros_like()),
+        );
+        let q_sq = scalar(&(norm2_sq(qx.clone()) + norm2_sq(qy.clone())));
+        let inner = scalar(&(dot(fx.clone(), qx.clone()) + dot(fy.clone(), qy.clone())));
+        let lambda = if q_sq > 0.0 {
+            (self.eta_q * q_sq - inner).max(0.0) / q_sq
+        } else {
+            0.0
+        };
+        let dx = fx + qx.mul_scalar(lambda);
+        let dy = fy + qy.mul_scalar(lambda);
+        let metric = scalar(&(norm2_sq(dx.clone()) + norm2_sq(dy.clone()))).sqrt();
+        Ok(s.next(
+            x.clone() - dx.mul_scalar(self.step),
+            y.clone() - dy.mul_scalar(self.step),
+            metric,
+            y_t.iters,
+        ))
+    }
+}

@@ -1,0 +1,307 @@
+//! Second-order methods (perturbed-gd-convex-qp-nonconvex-blo.md): perturbed GD with both
+//! choices of ρ, AID (CG on Hessian-vector products) and BOME on App. C.1.1–C.1.3.
+
+use bilevel::core::tensor::{scalar, to_vec, vector};
+use bilevel::models::data::normal;
+use bilevel::prelude::*;
+use burn::tensor::TensorData;
+
+type B = NdArray<f64>;
+
+#[bilevel(
+    f = (dot(c, x) + dot(d, y)).sin() + (norm2(x + y) + 1.0).ln(),
+    g = 0.5 * norm2(matmul(h, y) - x),
+)]
+/// App. C.1.1: strongly convex lower level, d = 20.
+struct C11 {
+    #[upper(init = normal(0.5, 3))]
+    x: Vector<20>,
+    #[lower]
+    y: Vector<20>,
+    #[data]
+    c: Vector<20>,
+    #[data]
+    d: Vector<20>,
+    #[data]
+    h: Matrix<20, 20>,
+}
+
+#[bilevel(
+    f = (dot(c, x) + dot(d, y)).sin() + (norm2(x + y) + 1.0).ln(),
+    g = (0.5 * norm2(matmul(h, y) - x)).cos(),
+)]
+/// App. C.1.3: the nonconvex lower level cos(½‖Hy − x‖²).
+struct C13 {
+    #[upper(init = normal(0.1, 3))]
+    x: Vector<20>,
+    #[lower]
+    y: Vector<20>,
+    #[data]
+    c: Vector<20>,
+    #[data]
+    d: Vector<20>,
+    #[data]
+    h: Matrix<20, 20>,
+}
+
+/// H = 2I + R with R symmetric, |R_ij| small: Gershgorin bounds its spectrum in [lo, hi].
+fn h_matrix() -> (Vec<f64>, f64) {
+    let r = normal(400, 0.04, 5);
+    let mut h = vec![0.0; 400];
+    for i in 0..20 {
+        for j in 0..20 {
+            h[i * 20 + j] = 0.5 * (r[i * 20 + j] + r[j * 20 + i]) + if i == j { 2.0 } else { 0.0 };
+        }
+    }
+    let radius = (0..20)
+        .map(|i| {
+            (0..20)
+                .filter(|&j| j != i)
+                .map(|j| h[i * 20 + j].abs())
+                .sum::<f64>()
+        })
+        .fold(0.0, f64::max);
+    let cond_bound = (2.0 + radius + 0.2) / (2.0 - radius - 0.2);
+    (h, cond_bound)
+}
+
+fn data() -> (Tensor<B, 1>, Tensor<B, 1>, Tensor<B, 2>) {
+    let dev = Default::default();
+    let (h, cond) = h_matrix();
+    assert!(cond <= 10.0, "condition number bound {cond}");
+    (
+        vector(&normal(20, 1.0, 1), &dev),
+        vector(&normal(20, 1.0, 2), &dev),
+        Tensor::from_data(TensorData::new(h, [20, 20]), &dev),
+    )
+}
+
+/// Observed in this setting (5 000 iterations, step 0.01, α = 1): ‖∇F‖ falls from 4.64 to 0.166
+/// (ρ = ‖∇h‖², factor 28) and to 0.835 (warm-start ρ, factor 5.5); the final x is 7.8e-3 and
+/// 3.8e-2 from AID's stationary point. The assertions keep a margin below those figures.
+const FACTOR: f64 = 0.25;
+const DIST: f64 = 0.1;
+
+fn accurate() -> MinSolver {
+    MinSolver::new(0.1, 1e-12, 100_000)
+}
+
+/// ‖∇F(x)‖ with y = y*(x) solved accurately and v by CG to 1e-12.
+fn hypergradient_norm<P: Problem<B>>(p: &P, x: &Tensor<B, 1>) -> f64 {
+    let o = Oracles::new(p);
+    let y = accurate()
+        .run(&o, &Objective::Lower, x, p.y0().unwrap())
+        .unwrap()
+        .y;
+    let (g, _, converged) =
+        Aid::hypergradient(&o, &ConjugateGradient::new(1e-12, 200), x, &y, None).unwrap();
+    assert!(converged);
+    scalar(&(g.clone() * g).sum()).sqrt()
+}
+
+#[test]
+fn c11_perturbed_gd_reduces_the_hypergradient_for_both_rho_and_agrees_with_aid() {
+    let (c, d, h) = data();
+    let p = C11::<B>::new(&Default::default(), c, d, h).unwrap();
+    let x0 = p.x0().unwrap();
+    let start = hypergradient_norm(&p, &x0);
+    let opts = SolveOptions::new(5_000, 0.0);
+    let runs = [
+        (
+            "rho = |grad h|^2",
+            solve(
+                &p,
+                &mut PerturbedGd::new(0.01, 1.0, Rho::GradNormSquared),
+                &opts,
+            )
+            .unwrap(),
+        ),
+        (
+            "rho = |grad h| sqrt h0",
+            solve(
+                &p,
+                &mut PerturbedGd::new(0.01, 1.0, Rho::WarmStart { c0: 1.0 })
+                    .with_warm_start(accurate()),
+                &opts,
+            )
+            .unwrap(),
+        ),
+    ];
+    let aid = solve(
+        &p,
+        &mut Aid::new(
+            0.02,
+            MinSolver::new(0.1, 1e-10, 10_000),
+            ConjugateGradient::new(1e-10, 100),
+        ),
+        &SolveOptions::new(5_000, 1e-9),
+    )
+    .unwrap();
+    let x_aid = to_vec(&aid.x);
+    println!(
+        "C.1.1: ‖∇F(x0)‖ = {start:.4e}; AID: {} iterations, ‖∇F‖ = {:.3e}",
+        aid.iterations,
+        hypergradient_norm(&p, &aid.x)
+    );
+    for (name, r) in runs {
+        let end = hypergradient_norm(&p, &r.x);
+        let dist = to_vec(&r.x)
+            .iter()
+            .zip(&x_aid)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        let first = r.history.first().unwrap();
+        let last = r.history.last().unwrap();
+        println!(
+            "  {name}: ‖∇F‖ {start:.3e} → {end:.3e} (factor {:.1e}); ‖Δ‖ {:.3e} → {:.3e}; KKT {:.3e} → {:.3e}; ‖x − x_AID‖ = {dist:.2e}",
+            start / end,
+            first.metric,
+            last.metric,
+            first.kkt.unwrap(),
+            last.kkt.unwrap()
+        );
+        assert!(
+            end < start * FACTOR,
+            "{name}: ‖∇F‖ fell only from {start} to {end}"
+        );
+        assert!(
+            dist < DIST,
+            "{name}: final x is {dist} from AID's stationary point"
+        );
+    }
+}
+
+#[test]
+fn warm_start_is_required_for_the_second_rho_choice() {
+    let (c, d, h) = data();
+    let p = C11::<B>::new(&Default::default(), c, d, h).unwrap();
+    let e = solve(
+        &p,
+        &mut PerturbedGd::new(0.02, 0.1, Rho::WarmStart { c0: 1.0 }),
+        &SolveOptions::new(10, 0.0),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, Error::WarmStartNeeded { .. }) && e.to_string().contains("warm-start"),
+        "{e}"
+    );
+}
+
+#[test]
+fn c13_nonconvex_lower_level_update_shrinks_and_h_stays_small() {
+    let (c, d, h) = data();
+    let p = C13::<B>::new(&Default::default(), c, d, h).unwrap();
+    let mut pgd = PerturbedGd::new(0.01, 1.0, Rho::GradNormSquared)
+        .with_warm_start(MinSolver::new(0.05, 1e-10, 100_000));
+    let r = solve(&p, &mut pgd, &SolveOptions::new(3_000, 0.0)).unwrap();
+    let o = Oracles::new(&p);
+    let h_end = scalar(&o.grad_h(&r.x, &r.y_gamma).unwrap().value);
+    let (first, last) = (r.history.first().unwrap(), r.history.last().unwrap());
+    println!(
+        "C.1.3: ‖Δ‖ {:.3e} → {:.3e}, h at the end {h_end:.3e}, KKT {:.3e}",
+        first.metric,
+        last.metric,
+        last.kkt.unwrap()
+    );
+    assert!(
+        last.metric < 0.1 * first.metric,
+        "‖Δ‖ {} → {}",
+        first.metric,
+        last.metric
+    );
+    assert!(h_end < 1e-4, "h = {h_end}");
+    // AID's linear system is indefinite here: CG reports the breakdown instead of a NaN.
+    let y_bad = vector::<B>(&normal(20, 3.0, 77), &Default::default());
+    let x = p.x0().unwrap();
+    let res = Aid::hypergradient(&o, &ConjugateGradient::new(1e-10, 100), &x, &y_bad, None);
+    if let Err(e) = res {
+        assert!(matches!(e, Error::NonPositiveCurvature { .. }), "{e}");
+    }
+}
+
+#[bilevel(f = norm2(y - y0), g = norm2(y - matmul(a, softmax(x))))]
+/// App. C.1.2: coreset selection.
+struct Coreset {
+    #[upper]
+    x: Vector<4>,
+    #[lower]
+    y: Vector<2>,
+    #[data]
+    a: Matrix<2, 4>,
+    #[data]
+    y0: Vector<2>,
+}
+
+#[test]
+fn c12_coreset_perturbed_gd_against_bome_and_aid() {
+    let dev = Default::default();
+    let a = Tensor::<B, 2>::from_data(TensorData::new(normal(8, 1.0, 21), [2, 4]), &dev);
+    let p = Coreset::<B>::new(&dev, a, vector(&[0.3, -0.2], &dev)).unwrap();
+    let iters = 3_000;
+    let opts = SolveOptions::new(iters, 0.0);
+    let pgd = solve(
+        &p,
+        &mut PerturbedGd::new(0.1, 1.0, Rho::GradNormSquared),
+        &opts,
+    )
+    .unwrap();
+    let bome = solve(&p, &mut Bome::new(0.05, 0.5, 0.2, 10), &opts).unwrap();
+    let aid = solve(
+        &p,
+        &mut Aid::new(
+            0.5,
+            MinSolver::new(0.2, 0.0, 10),
+            ConjugateGradient::new(1e-8, 20),
+        ),
+        &opts,
+    )
+    .unwrap();
+    let f_at = |r: &Report<B>, k: usize| r.history[k - 1].f;
+    for k in [10, 50, 100, 500, 3_000] {
+        println!(
+            "C.1.2 iteration {k}: f perturbed GD {:.5}, BOME {:.5}, AID {:.5}",
+            f_at(&pgd, k),
+            f_at(&bome, k),
+            f_at(&aid, k)
+        );
+    }
+    let o = Oracles::new(&p);
+    let h = scalar(&o.grad_h(&pgd.x, &pgd.y_gamma).unwrap().value);
+    println!(
+        "perturbed GD: ‖Δ‖ {} → {}, h = {h}",
+        pgd.history[0].metric, pgd.metric
+    );
+    // Observed: perturbed GD is behind AID for the first ~500 iterations and ahead of both
+    // at 3 000 (f = 0.0540 vs BOME 0.0629 and AID 0.0643), with h small.
+    let end = |r: &Report<B>| r.history.last().unwrap().f;
+    assert!(end(&pgd) < end(&bome) && end(&pgd) < end(&aid));
+    assert!(h < 1e-2 && pgd.metric < 0.1 * pgd.history[0].metric);
+}
+
+#[test]
+fn cg_solves_spd_systems_exactly() {
+    let dev = Default::default();
+    // H = diag(1..5) + 0.1·11ᵀ, b = (1, …, 5).
+    let hv = |v: &Tensor<B, 1>| -> bilevel::core::Result<Tensor<B, 1>> {
+        let d = vector::<B>(&[1.0, 2.0, 3.0, 4.0, 5.0], &dev);
+        Ok(v.clone() * d + v.clone().sum().mul_scalar(0.1))
+    };
+    let b = vector::<B>(&[1.0, 2.0, 3.0, 4.0, 5.0], &dev);
+    let out = ConjugateGradient::new(1e-14, 10)
+        .solve(hv, &b, b.zeros_like())
+        .unwrap();
+    assert!(out.converged && out.iters <= 5, "{} steps", out.iters);
+    let back = to_vec(&hv(&out.v).unwrap());
+    for (i, v) in back.iter().enumerate() {
+        assert!((v - (i + 1) as f64).abs() < 1e-10, "{back:?}");
+    }
+    let neg = |v: &Tensor<B, 1>| -> bilevel::core::Result<Tensor<B, 1>> { Ok(v.clone().neg()) };
+    let e = ConjugateGradient::new(1e-10, 10)
+        .solve(neg, &b, b.zeros_like())
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::NonPositiveCurvature { iteration: 0, .. }),
+        "{e}"
+    );
+}
