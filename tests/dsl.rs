@@ -10,6 +10,9 @@ use bilevel::models::toys;
 use bilevel::prelude::*;
 use burn::tensor::TensorData;
 
+mod common;
+use common::{C11, C13};
+
 type B = NdArray<f64>;
 
 fn dev() -> <B as burn::tensor::backend::BackendTypes>::Device {
@@ -330,41 +333,6 @@ fn fig4_unit_ball_problem() {
     );
     close(&proj, &[0.6, 0.8], 1e-15, "unit ball");
     fd_ok(&p, &[x], &y);
-}
-
-/// perturbed-gd-convex-qp-nonconvex-blo.md App. C.1.1 (d = 20) and C.1.3 (nonconvex lower level).
-#[bilevel(
-    f = (dot(c, x) + dot(d, y)).sin() + (norm2(x + y) + 1.0).ln(),
-    g = 0.5 * norm2(matmul(h, y) - x),
-)]
-struct C11 {
-    #[upper(init = normal(1.0, 3))]
-    x: Vector<20>,
-    #[lower]
-    y: Vector<20>,
-    #[data]
-    c: Vector<20>,
-    #[data]
-    d: Vector<20>,
-    #[data]
-    h: Matrix<20, 20>,
-}
-
-#[bilevel(
-    f = (dot(c, x) + dot(d, y)).sin() + (norm2(x + y) + 1.0).ln(),
-    g = (0.5 * norm2(matmul(h, y) - x)).cos(),
-)]
-struct C13 {
-    #[upper]
-    x: Vector<20>,
-    #[lower]
-    y: Vector<20>,
-    #[data]
-    c: Vector<20>,
-    #[data]
-    d: Vector<20>,
-    #[data]
-    h: Matrix<20, 20>,
 }
 
 struct C1Data {

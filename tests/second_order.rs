@@ -6,43 +6,10 @@ use bilevel::models::data::normal;
 use bilevel::prelude::*;
 use burn::tensor::TensorData;
 
+mod common;
+use common::{C11, C13};
+
 type B = NdArray<f64>;
-
-#[bilevel(
-    f = (dot(c, x) + dot(d, y)).sin() + (norm2(x + y) + 1.0).ln(),
-    g = 0.5 * norm2(matmul(h, y) - x),
-)]
-/// App. C.1.1: strongly convex lower level, d = 20.
-struct C11 {
-    #[upper(init = normal(0.5, 3))]
-    x: Vector<20>,
-    #[lower]
-    y: Vector<20>,
-    #[data]
-    c: Vector<20>,
-    #[data]
-    d: Vector<20>,
-    #[data]
-    h: Matrix<20, 20>,
-}
-
-#[bilevel(
-    f = (dot(c, x) + dot(d, y)).sin() + (norm2(x + y) + 1.0).ln(),
-    g = (0.5 * norm2(matmul(h, y) - x)).cos(),
-)]
-/// App. C.1.3: the nonconvex lower level cos(½‖Hy − x‖²).
-struct C13 {
-    #[upper(init = normal(0.1, 3))]
-    x: Vector<20>,
-    #[lower]
-    y: Vector<20>,
-    #[data]
-    c: Vector<20>,
-    #[data]
-    d: Vector<20>,
-    #[data]
-    h: Matrix<20, 20>,
-}
 
 /// H = 2I + R with R symmetric, |R_ij| small: Gershgorin bounds its spectrum in [lo, hi].
 fn h_matrix() -> (Vec<f64>, f64) {
