@@ -34,6 +34,10 @@ fn libsvm_parse_errors_carry_line_and_column() {
         ("yes 1:1\n", "line 1, column 1: label `yes` is not a number"),
         ("+1 1:nan\n", "not finite"),
         ("\n# nothing\n", "no samples"),
+        (
+            "+1 99999999999:1\n",
+            "line 1, column 4: index 99999999999 exceeds",
+        ),
     ] {
         let e = libsvm::parse("t", text).unwrap_err().to_string();
         assert!(e.contains(needle), "{e} (expected `{needle}`)");

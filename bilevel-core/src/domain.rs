@@ -385,7 +385,7 @@ fn project_ball<B: Backend>(
     let diff = t - c.clone();
     // ‖t − c‖ computed as s·‖(t − c)/s‖ with s = max |t − c| (no overflow of the squares in
     // f32); ‖t − c‖ / r clamped below by 1 is the factor to shrink by (1 inside the ball).
-    let s = diff.clone().abs().max().clamp_min(f64::MIN_POSITIVE);
+    let s = diff.clone().abs().max().clamp_min(1e-30); // representable in f32 too
     let norm = (diff.clone() / s.clone()).powi_scalar(2).sum().sqrt() * s;
     let shrink = norm.mul_scalar(1.0 / radius).clamp_min(1.0);
     c + diff / shrink

@@ -111,10 +111,10 @@ impl<'a> Translator<'a> {
         match e {
             Expr::Lit(ExprLit {
                 lit: Lit::Float(f), ..
-            }) => Some(scalar(f64_lit(f.base10_parse().ok()?))),
+            }) => literal(f.base10_parse().ok(), f.span(), errors),
             Expr::Lit(ExprLit {
                 lit: Lit::Int(i), ..
-            }) => Some(scalar(f64_lit(i.base10_parse().ok()?))),
+            }) => literal(i.base10_parse().ok(), i.span(), errors),
             Expr::Paren(p) => self.expr(&p.expr, errors).map(|t| Typed {
                 code: {
                     let c = t.code;
@@ -254,6 +254,17 @@ impl<'a> Translator<'a> {
             return two(&n, a, b, span, errors);
         }
         one(&n, a, span, errors)
+    }
+}
+
+/// A finite number literal, or a spanned error (a literal like `1e400` overflows f64).
+fn literal(v: Option<f64>, span: Span, errors: &mut Errors) -> Option<Typed> {
+    match v {
+        Some(v) if v.is_finite() => Some(scalar(f64_lit(v))),
+        _ => {
+            errors.push(span, "this number is not a finite f64");
+            None
+        }
     }
 }
 

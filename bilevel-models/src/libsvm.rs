@@ -27,6 +27,11 @@ fn parse_error(name: &str, line: usize, column: usize, reason: impl std::fmt::Di
     }
 }
 
+/// The largest feature index accepted.
+const MAX_FEATURES: usize = 1_000_000;
+/// The largest dense matrix (rows × features) built from a file.
+const MAX_CELLS: usize = 500_000_000;
+
 /// The whitespace-separated tokens of `line` with their 1-based columns.
 fn tokens(line: &str) -> Vec<(usize, &str)> {
     let mut out = vec![];
@@ -102,6 +107,12 @@ pub fn parse(name: &str, text: &str) -> Result<Labelled> {
                     "indices are 1-based; 0 is not allowed",
                 ));
             }
+            if idx > MAX_FEATURES {
+                let msg = format!(
+                    "index {idx} exceeds the {MAX_FEATURES} features a dense matrix here can hold"
+                );
+                return Err(parse_error(name, ln, col, msg));
+            }
             let val: f64 = val.parse().map_err(|_| {
                 parse_error(name, ln, col, format!("value `{val}` is not a number"))
             })?;
@@ -126,7 +137,11 @@ pub fn parse(name: &str, text: &str) -> Result<Labelled> {
         });
     }
     let n = rows.len();
-    let mut features = vec![0.0; n * d];
+    let cells = n.checked_mul(d).filter(|c| *c <= MAX_CELLS).ok_or_else(|| Error::Data {
+        name: name.to_string(),
+        reason: format!("{n} rows × {d} features is too large for a dense matrix (at most {MAX_CELLS} values)"),
+    })?;
+    let mut features = vec![0.0; cells];
     for (i, row) in rows.iter().enumerate() {
         for &(j, v) in row {
             features[i * d + j] = v;

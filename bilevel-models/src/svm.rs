@@ -80,6 +80,12 @@ impl<B: Backend> SvmTuning<B> {
 
     /// Test accuracy of the classifier sign(zᵀw + b) on `test`.
     pub fn accuracy(&self, y: &Tensor<B, 1>, test: &Labelled) -> Result<f64> {
+        bilevel_core::error::ensure_len("test features (vs training)", self.y.dim() - 1, test.d)?;
+        bilevel_core::error::ensure_len(
+            "test feature values",
+            test.n * test.d,
+            test.features.len(),
+        )?;
         let (w, b) = self.wb(y)?;
         let margins = to_vec(&Split::new(test, &self.device).margins::<B>(w, b));
         Ok(margins.iter().filter(|m| **m > 0.0).count() as f64 / test.n as f64)

@@ -72,6 +72,14 @@ impl<B: Backend> Solver<B> for Aid {
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B>> {
         forbid_constraints("AID-BiO", o)?;
+        if !o.problem().lower().domain().is_free() {
+            return Err(crate::error::Error::Unsupported {
+                solver: "AID-BiO".into(),
+                reason:
+                    "eq. 1a-1b assume an unconstrained lower level; the lower domain is not free"
+                        .into(),
+            });
+        }
         Ok(IterState::start(x0, y0, None, 0.0))
     }
 

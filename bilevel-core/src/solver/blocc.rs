@@ -107,11 +107,12 @@ impl<B: Backend> Solver<B> for Blocc {
             gamma,
             metric,
             inner_iters: lg.iters + lgam.iters,
+            warning: (self.inner_g.tol > 0.0 && !(lg.converged && lgam.converged))
+                .then(|| "a MaxMin solve stopped before its tolerance".to_string()),
             lambda_g: Some(lg.lambda),
             lambda_gamma: Some(lgam.lambda),
             aux: None,
             kkt: None,
-            warning: None,
         })
     }
 }

@@ -20,7 +20,7 @@ use crate::tensor::{norm2_sq, scalar, to_vec};
 pub struct SolveOptions {
     /// At most this many outer iterations (≥ 1).
     pub max_iters: usize,
-    /// Stop once the convergence metric ‖G‖ is at most this (0 disables).
+    /// Stop once the convergence metric ‖G‖ is at most this (0: only an exactly zero metric stops).
     pub tol: f64,
     /// Stop once this much wall time has passed.
     pub time_budget: Option<Duration>,
@@ -72,7 +72,20 @@ impl SolveOptions {
                 reason: "must be a finite number >= 0".into(),
             });
         }
-        ensure_positive("blowup", self.blowup)
+        ensure_positive("blowup", self.blowup)?;
+        match self.stall_tol {
+            Some(t) if !(t.is_finite() && t > 0.0) => Err(Error::InvalidParameter {
+                name: "stall_tol".into(),
+                value: t,
+                reason: "must be a finite number > 0 (or None)".into(),
+            }),
+            Some(_) if self.record_every == 0 => Err(Error::InvalidParameter {
+                name: "stall_tol".into(),
+                value: 0.0,
+                reason: "needs record_every >= 1 (the stall test compares recorded values)".into(),
+            }),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -152,7 +165,7 @@ pub fn solve_with<B: Backend, P: Problem<B>, S: Solver<B>>(
             }
         }
     };
-    let report = report(
+    let mut report = report(
         &bookkeeping,
         state,
         name,
@@ -161,6 +174,10 @@ pub fn solve_with<B: Backend, P: Problem<B>, S: Solver<B>>(
         termination,
         history,
     )?;
+    report.warnings = warnings
+        .into_iter()
+        .map(|(m, n)| format!("{m} ({n} iterations)"))
+        .collect();
     for o in observers.iter_mut() {
         o.finish(&report);
     }
@@ -228,7 +245,13 @@ fn report<B: Backend, P: Problem<B>>(
     };
     let max_violation = if o.problem().num_constraints() > 0 {
         let c = to_vec(&o.constraints(&s.x, &s.y_gamma)?);
-        Some(c.into_iter().fold(f64::NEG_INFINITY, f64::max))
+        Some(c.into_iter().fold(f64::NEG_INFINITY, |m, v| {
+            if v.is_nan() || m.is_nan() {
+                f64::NAN
+            } else {
+                m.max(v)
+            }
+        }))
     } else {
         None
     };

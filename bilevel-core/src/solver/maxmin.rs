@@ -56,6 +56,8 @@ pub struct SaddleOutcome<B: Backend> {
     pub iters: usize,
     /// ‖G_y‖ + ‖G_λ‖ at the last measured point.
     pub residual: f64,
+    /// Whether the tolerance was met.
+    pub converged: bool,
 }
 
 impl MaxMinSolver {
@@ -170,6 +172,7 @@ impl MaxMinSolver {
                     lambda,
                     iters: iters + 1,
                     residual,
+                    converged: true,
                 });
             }
         }
@@ -178,6 +181,7 @@ impl MaxMinSolver {
             lambda,
             iters: self.max_iters,
             residual,
+            converged: residual <= self.tol,
         })
     }
 }

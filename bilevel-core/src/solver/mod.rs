@@ -104,6 +104,8 @@ pub fn projected_step<B: Backend>(
     d: &Tensor<B, 1>,
     eta: f64,
 ) -> Result<(Tensor<B, 1>, f64)> {
-    let (g, norm) = generalized_gradient(domain, q, d, eta)?;
-    Ok((q.clone() - g.mul_scalar(eta), norm))
+    let projected = domain.project(q.clone() - d.clone().mul_scalar(eta))?;
+    let g = (q.clone() - projected.clone()).mul_scalar(1.0 / eta);
+    // Return the projection itself (not q − ηG), so the iterate is exactly in the domain.
+    Ok((projected, scalar(&norm2_sq(g)).sqrt()))
 }

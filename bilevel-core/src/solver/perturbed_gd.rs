@@ -11,7 +11,8 @@
 //! with ρ = ‖∇h‖² (Thm. 4.2) or ρ = ‖∇h‖ √h(x₀, y₀) (Thm. 4.5, which needs the warm start
 //! h(x₀, y₀) ≤ α² C₀). ∇h = 2 [∇²_xy g ∇_y g; ∇²_yy g ∇_y g] comes from one nested-autodiff
 //! pass (Remark 3.1). The metric is ‖Δ_k‖; the KKT residual of Def. 2.4 with
-//! ν_k = λ_k ∇_y g is recorded every `kkt_every` iterations.
+//! ν_k = 2λ_k ∇_y g is recorded every `kkt_every` iterations (the paper writes ∇h without the
+//! factor 2 of h = ‖∇_y g‖², so its ν = λ∇_y g is ours with λ halved).
 //! The method is for X = ℝⁿ, Y = ℝᵐ (no projections in Algorithm 1).
 
 use burn::tensor::{Tensor, backend::Backend};
@@ -71,7 +72,8 @@ impl PerturbedGd {
         self
     }
 
-    /// The KKT residual of Def. 2.4 at (x, y) with ν = λ ∇_y g: the largest of
+    /// The KKT residual of Def. 2.4 at (x, y) with ν = 2λ ∇_y g (our h = ‖∇_y g‖² has
+    /// ∇h = 2 ∇²g ∇_y g, so the step Δ = −∇f − λ∇h is −∇f − ∇²g ν): the largest of
     /// ‖∇_y g‖², ‖∇_x f + ∇²_xy g ν‖², ‖∇_y f + ∇²_yy g ν‖².
     pub fn kkt_residual<B: Backend, P: Problem<B>>(
         o: &Oracles<'_, B, P>,
@@ -80,7 +82,7 @@ impl PerturbedGd {
         lambda: f64,
     ) -> Result<f64> {
         let gy = o.grad_y(&Objective::Lower, x, y)?;
-        let nu = gy.clone().mul_scalar(lambda);
+        let nu = gy.clone().mul_scalar(2.0 * lambda);
         let grad_f = o.gradient(&Objective::Upper, x, y, Wrt::Both)?;
         let (hx, hy) = o.hessian_vector(&Objective::Lower, x, y, &nu, Wrt::Both)?;
         let rx = grad_f.x.unwrap_or_else(|| x.zeros_like()) + hx.unwrap_or_else(|| x.zeros_like());
