@@ -11,6 +11,17 @@ use bilevel::prelude::*;
 
 type B = NdArray<f64>;
 
+/// A data file of the shared folder beside the repository (`../shared/data`, as CI has it), or
+/// of `$BILEVEL_DATA_DIR`.
+fn shared(file: &str) -> String {
+    let dir = std::env::var("BILEVEL_DATA_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data").to_string());
+    let path = format!("{dir}/{file}");
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("{path}: {e} (the tests read the shared data beside the repository)")
+    })
+}
+
 #[test]
 fn libsvm_parse_errors_carry_line_and_column() {
     let ok = libsvm::parse("t", "+1 1:0.5 3:-1\n# comment\n0 2:2\n-1 1:1 2:1 3:1\n").unwrap();
@@ -54,11 +65,7 @@ fn quadratic_features_and_seeded_splits() {
         d.features,
         vec![1.0, 2.0, 3.0, 5.0, 4.0, 9.0, 25.0, 6.0, 10.0, 15.0]
     );
-    let diabetes = libsvm::parse(
-        "diabetes",
-        &std::fs::read_to_string("../shared/data/diabetes.libsvm").unwrap(),
-    )
-    .unwrap();
+    let diabetes = libsvm::parse("diabetes", &shared("diabetes.libsvm")).unwrap();
     assert_eq!(
         (diabetes.n, diabetes.d, diabetes.quadratic_features().d),
         (768, 8, 45)
@@ -136,11 +143,7 @@ fn the_maxmin_solver_reaches_the_exact_svm_solution_of_clarabel() {
 
 #[test]
 fn reduced_table7_on_diabetes_and_the_embedded_default() {
-    let diabetes = libsvm::parse(
-        "diabetes",
-        &std::fs::read_to_string("../shared/data/diabetes.libsvm").unwrap(),
-    )
-    .unwrap();
+    let diabetes = libsvm::parse("diabetes", &shared("diabetes.libsvm")).unwrap();
     let cfg = Table7Config {
         epochs: 10,
         ..Table7Config::default()
