@@ -159,6 +159,18 @@ pub enum Error {
         /// Why, and what to use instead.
         reason: String,
     },
+    /// An observer failed (e.g. a checkpoint could not be written); the solve stopped.
+    #[error("observer failed: {message}")]
+    Observer {
+        /// What went wrong.
+        message: String,
+    },
+    /// A checkpoint does not belong to this solve (another solver, problem or version).
+    #[error("cannot resume from this checkpoint: {reason}")]
+    Checkpoint {
+        /// Why.
+        reason: String,
+    },
     /// A solve produced NaN/Inf or blew up. Carries the iteration and the last finite iterate.
     #[error(
         "{solver} diverged at iteration {iteration}: {reason}; the last finite iterate (iteration \

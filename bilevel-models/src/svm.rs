@@ -11,7 +11,7 @@
 
 use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
 use bilevel_core::tensor::{to_vec, vector};
-use bilevel_core::{Block, Domain, Init, Layout, Lift, Problem, Result, Variable};
+use bilevel_core::{Block, Domain, Init, Layout, Lift, Problem, Report, Result, Variable};
 
 use crate::libsvm::Labelled;
 
@@ -247,6 +247,87 @@ pub struct SvmRun {
     pub max_violation: f64,
 }
 
+impl SvmMethod {
+    /// The method with the Table 7 hyper-parameters of `cfg`.
+    pub fn solver(self, cfg: &Table7Config) -> bilevel_core::AnySolver {
+        use bilevel_core::{AnySolver, Blocc, MinSolver, PbgdFree};
+        match self {
+            SvmMethod::Blocc => AnySolver::Blocc(Blocc::new(cfg.eta, cfg.gamma, cfg.maxmin)),
+            SvmMethod::PbgdFree => AnySolver::PbgdFree(
+                PbgdFree::new(cfg.eta, cfg.gamma, MinSolver::single_step(0.1))
+                    .with_maxmin(cfg.maxmin),
+            ),
+        }
+    }
+}
+
+impl Table7Config {
+    /// The driver options: `epochs` iterations, early stop at `stall_tol`.
+    pub fn options(&self) -> bilevel_core::SolveOptions {
+        bilevel_core::SolveOptions {
+            stall_tol: Some(self.stall_tol),
+            ..bilevel_core::SolveOptions::new(self.epochs, 0.0)
+        }
+    }
+}
+
+/// One seeded split of a data set, and the problem on it.
+#[derive(Debug)]
+pub struct SvmSetting<B: Backend> {
+    /// Training rows (the lower level).
+    pub train: Labelled,
+    /// Validation rows (the upper level).
+    pub val: Labelled,
+    /// Test rows (the reported accuracy).
+    pub test: Labelled,
+    /// Eq. 70 on train and validation.
+    pub problem: SvmTuning<B>,
+}
+
+impl<B: Backend> SvmSetting<B> {
+    /// The split of `data` by `seed` (after the quadratic expansion if `cfg.quadratic`).
+    pub fn new(
+        data: &Labelled,
+        cfg: &Table7Config,
+        seed: u64,
+        device: &B::Device,
+    ) -> crate::Result<Self> {
+        let data = if cfg.quadratic {
+            data.quadratic_features()
+        } else {
+            data.clone()
+        };
+        let (train, val, test) = data.split(cfg.train, cfg.val, seed)?;
+        let problem = SvmTuning::<B>::new(&train, &val, device)?;
+        Ok(Self {
+            train,
+            val,
+            test,
+            problem,
+        })
+    }
+
+    /// Test accuracy, the exact-QP distance and the constraint violation of a finished solve.
+    pub fn evaluate(&self, report: &Report<B>, seed: u64, seconds: f64) -> crate::Result<SvmRun> {
+        let got = to_vec(&report.y_gamma);
+        let distance_to_qp = exact_lower(&self.train, &to_vec(&report.x))?.map(|exact| {
+            got.iter()
+                .zip(&exact)
+                .map(|(a, b)| (a - b).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        });
+        Ok(SvmRun {
+            seed,
+            accuracy: self.problem.accuracy(&report.y_gamma, &self.test)?,
+            seconds,
+            epochs: report.iterations,
+            distance_to_qp,
+            max_violation: report.max_violation.unwrap_or(f64::NAN),
+        })
+    }
+}
+
 /// Runs one method on one seeded split.
 pub fn run_seed<B: Backend>(
     data: &Labelled,
@@ -255,48 +336,10 @@ pub fn run_seed<B: Backend>(
     seed: u64,
     device: &B::Device,
 ) -> crate::Result<SvmRun> {
-    use bilevel_core::{Blocc, MinSolver, PbgdFree, SolveOptions, solve};
-    let data = if cfg.quadratic {
-        data.quadratic_features()
-    } else {
-        data.clone()
-    };
-    let (train, val, test) = data.split(cfg.train, cfg.val, seed)?;
-    let problem = SvmTuning::<B>::new(&train, &val, device)?;
-    let options = SolveOptions {
-        stall_tol: Some(cfg.stall_tol),
-        ..SolveOptions::new(cfg.epochs, 0.0)
-    };
+    let setting = SvmSetting::<B>::new(data, cfg, seed, device)?;
     let start = std::time::Instant::now();
-    let report = match method {
-        SvmMethod::Blocc => solve(
-            &problem,
-            &mut Blocc::new(cfg.eta, cfg.gamma, cfg.maxmin),
-            &options,
-        )?,
-        SvmMethod::PbgdFree => {
-            let mut free = PbgdFree::new(cfg.eta, cfg.gamma, MinSolver::single_step(0.1))
-                .with_maxmin(cfg.maxmin);
-            solve(&problem, &mut free, &options)?
-        }
-    };
-    let seconds = start.elapsed().as_secs_f64();
-    let got = to_vec(&report.y_gamma);
-    let distance_to_qp = exact_lower(&train, &to_vec(&report.x))?.map(|exact| {
-        got.iter()
-            .zip(&exact)
-            .map(|(a, b)| (a - b).powi(2))
-            .sum::<f64>()
-            .sqrt()
-    });
-    Ok(SvmRun {
-        seed,
-        accuracy: problem.accuracy(&report.y_gamma, &test)?,
-        seconds,
-        epochs: report.iterations,
-        distance_to_qp,
-        max_violation: report.max_violation.unwrap_or(f64::NAN),
-    })
+    let report = bilevel_core::solve(&setting.problem, &mut method.solver(cfg), &cfg.options())?;
+    setting.evaluate(&report, seed, start.elapsed().as_secs_f64())
 }
 
 /// Mean and (population) standard deviation.

@@ -7,6 +7,7 @@ use burn::tensor::backend::Backend;
 use serde::{Deserialize, Serialize};
 
 use super::Solver;
+use super::checkpoint::{Checkpoint, ProblemPrint};
 use super::observer::Observer;
 use super::report::{HistoryRow, Report, Termination};
 use super::state::IterState;
@@ -105,6 +106,32 @@ pub fn solve_with<B: Backend, P: Problem<B>, S: Solver<B>>(
     options: &SolveOptions,
     observers: &mut [&mut dyn Observer<B>],
 ) -> Result<Report<B>> {
+    drive(problem, solver, options, observers, None)
+}
+
+/// Continues a solve from a [`Checkpoint`]: calls `init` (which recomputes what a solver
+/// derives from the initial point), replaces its state by the checkpoint's, and runs on with the
+/// checkpoint's history, warnings and clock. With the same problem, solver and options the
+/// iterates are those of an uninterrupted solve. A checkpoint of another solver, or with
+/// iterates of other lengths, is refused ([`Error::Checkpoint`]).
+pub fn resume_with<B: Backend, P: Problem<B>, S: Solver<B>>(
+    problem: &P,
+    solver: &mut S,
+    options: &SolveOptions,
+    observers: &mut [&mut dyn Observer<B>],
+    checkpoint: &Checkpoint,
+) -> Result<Report<B>> {
+    drive(problem, solver, options, observers, Some(checkpoint))
+}
+
+/// The loop of [`solve_with`] and [`resume_with`].
+fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
+    problem: &P,
+    solver: &mut S,
+    options: &SolveOptions,
+    observers: &mut [&mut dyn Observer<B>],
+    resume: Option<&Checkpoint>,
+) -> Result<Report<B>> {
     solver.validate()?;
     options.validate()?;
     check_problem(problem)?;
@@ -113,21 +140,58 @@ pub fn solve_with<B: Backend, P: Problem<B>, S: Solver<B>>(
     // Bookkeeping (history values, the final report) is evaluated apart, so that the call
     // counts in the report are the solver's own.
     let bookkeeping = Oracles::new(problem);
-    let start = Instant::now();
     for o in observers.iter_mut() {
         o.init(&name);
     }
-    let mut state = solver.init(&oracles, problem.x0()?, problem.y0()?)?;
-    let mut history: Vec<HistoryRow> = Vec::new();
-    let mut warnings: Vec<(String, usize)> = Vec::new();
+    let (x0, y0) = (problem.x0()?, problem.y0()?);
+    let print = ProblemPrint {
+        dim_x: problem.upper().dim(),
+        dim_y: problem.lower().dim(),
+        constraints: problem.num_constraints(),
+        f0: bookkeeping.value(&Objective::Upper, &x0, &y0)?,
+        g0: bookkeeping.value(&Objective::Lower, &x0, &y0)?,
+    };
+    let mut state = solver.init(&oracles, x0, y0)?;
+    let mut run = Run::new(resume.map_or(0.0, |c| c.elapsed_s), print);
+    if let Some(c) = resume {
+        if c.solver != name {
+            return Err(Error::Checkpoint {
+                reason: format!("it was written by {:?}, this solver is {name:?}", c.solver),
+            });
+        }
+        if !c.problem.matches(&run.print) {
+            return Err(Error::Checkpoint {
+                reason: format!(
+                    "it was written for another problem ({:?}; this one is {:?})",
+                    c.problem, run.print
+                ),
+            });
+        }
+        state = IterState::restore(&c.state, &state).map_err(|e| Error::Checkpoint {
+            reason: e.to_string(),
+        })?;
+        run.history = c.history.clone();
+        run.warnings = c.warnings.clone();
+    }
     let termination = loop {
+        if observers.iter_mut().any(|o| o.interrupted(state.iter)) {
+            let checkpoint = run.checkpoint(&name, &state);
+            for o in observers.iter_mut() {
+                o.checkpoint(&checkpoint)
+                    .map_err(|message| Error::Observer { message })?;
+            }
+            break Termination::Interrupted;
+        }
         if state.metric <= options.tol {
             break Termination::Tolerance;
         }
         if state.iter >= options.max_iters {
             break Termination::MaxIterations;
         }
-        if options.time_budget.is_some_and(|b| start.elapsed() >= b) {
+        if options
+            .time_budget
+            .is_some_and(|b| run.elapsed() >= b.as_secs_f64())
+        {
             break Termination::TimeBudget;
         }
         let previous = state.clone();
@@ -138,50 +202,106 @@ pub fn solve_with<B: Backend, P: Problem<B>, S: Solver<B>>(
             }
             Err(e) => return Err(e),
         };
-        if let Some(w) = &state.warning {
-            match warnings.iter_mut().find(|(m, _)| m == w) {
-                Some((_, n)) => *n += 1,
-                None => warnings.push((w.clone(), 1)),
-            }
-        }
+        run.warn(&state);
         if let Some(reason) = blown_up(&state, options.blowup) {
             return Err(diverged(&name, &previous, reason));
         }
         if options.record_every > 0 && state.iter.is_multiple_of(options.record_every) {
-            let row = row(&bookkeeping, &state, start)
+            let row = row(&bookkeeping, &state, run.elapsed())
                 .map_err(|e| diverged(&name, &previous, e.to_string()))?;
             for o in observers.iter_mut() {
                 if o.mode().fires(state.iter) {
                     o.iteration(&row);
+                    o.state(&state);
                 }
             }
-            let stalled = match (options.stall_tol, history.last()) {
+            let stalled = match (options.stall_tol, run.history.last()) {
                 (Some(tol), Some(prev)) => (row.f - prev.f).abs() < tol,
                 _ => false,
             };
-            history.push(row);
+            run.history.push(row);
             if stalled {
                 break Termination::Stalled;
             }
         }
+        if observers.iter().any(|o| o.checkpoint_due(state.iter)) {
+            let checkpoint = run.checkpoint(&name, &state);
+            for o in observers
+                .iter_mut()
+                .filter(|o| o.checkpoint_due(state.iter))
+            {
+                o.checkpoint(&checkpoint)
+                    .map_err(|message| Error::Observer { message })?;
+            }
+        }
     };
+    let wall_time = Duration::from_secs_f64(run.elapsed());
+    let warnings = run
+        .warnings
+        .iter()
+        .map(|(m, n)| format!("{m} ({n} iterations)"))
+        .collect();
     let mut report = report(
         &bookkeeping,
         state,
         name,
         &oracles,
-        start.elapsed(),
+        wall_time,
         termination,
-        history,
+        run.history,
     )?;
-    report.warnings = warnings
-        .into_iter()
-        .map(|(m, n)| format!("{m} ({n} iterations)"))
-        .collect();
+    report.warnings = warnings;
     for o in observers.iter_mut() {
         o.finish(&report);
     }
     Ok(report)
+}
+
+/// The driver's bookkeeping: clock (continued across a resume), history and warnings.
+struct Run {
+    print: ProblemPrint,
+    start: Instant,
+    offset_s: f64,
+    history: Vec<HistoryRow>,
+    warnings: Vec<(String, usize)>,
+}
+
+impl Run {
+    fn new(offset_s: f64, print: ProblemPrint) -> Self {
+        Self {
+            print,
+            start: Instant::now(),
+            offset_s,
+            history: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Seconds since the (first) start.
+    fn elapsed(&self) -> f64 {
+        self.offset_s + self.start.elapsed().as_secs_f64()
+    }
+
+    /// Counts the state's warning, if any.
+    fn warn<B: Backend>(&mut self, state: &IterState<B>) {
+        if let Some(w) = &state.warning {
+            match self.warnings.iter_mut().find(|(m, _)| m == w) {
+                Some((_, n)) => *n += 1,
+                None => self.warnings.push((w.clone(), 1)),
+            }
+        }
+    }
+
+    fn checkpoint<B: Backend>(&self, solver: &str, state: &IterState<B>) -> Checkpoint {
+        Checkpoint {
+            solver: solver.to_string(),
+            problem: self.print.clone(),
+            state: state.snapshot(),
+            history: self.history.clone(),
+            warnings: self.warnings.clone(),
+            elapsed_s: self.elapsed(),
+        }
+    }
 }
 
 /// Why the state counts as diverged, if it does.
@@ -214,7 +334,7 @@ fn diverged<B: Backend>(solver: &str, last: &IterState<B>, reason: String) -> Er
 fn row<B: Backend, P: Problem<B>>(
     o: &Oracles<'_, B, P>,
     s: &IterState<B>,
-    start: Instant,
+    elapsed_s: f64,
 ) -> Result<HistoryRow> {
     Ok(HistoryRow {
         iter: s.iter,
@@ -224,7 +344,7 @@ fn row<B: Backend, P: Problem<B>>(
         gamma: s.gamma,
         inner_iters: s.inner_iters,
         kkt: s.kkt,
-        elapsed_s: start.elapsed().as_secs_f64(),
+        elapsed_s,
     })
 }
 

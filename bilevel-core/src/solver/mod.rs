@@ -20,9 +20,11 @@
 
 mod aid;
 mod alt_pbgd;
+mod any;
 mod blocc;
 mod bome;
 pub mod cg;
+pub mod checkpoint;
 mod driver;
 pub mod flatness;
 mod inner;
@@ -37,10 +39,12 @@ mod state;
 
 pub use aid::Aid;
 pub use alt_pbgd::AltPbgd;
+pub use any::AnySolver;
 pub use blocc::Blocc;
 pub use bome::Bome;
 pub use cg::ConjugateGradient;
-pub use driver::{SolveOptions, solve, solve_with};
+pub use checkpoint::{Checkpoint, ProblemPrint, Snapshot};
+pub use driver::{SolveOptions, resume_with, solve, solve_with};
 pub use inner::{InnerOutcome, MinSolver};
 pub use jnt_pbgd::JntPbgd;
 pub use maxmin::{MaxMinSolver, SaddleOutcome};

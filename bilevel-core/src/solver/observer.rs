@@ -3,7 +3,9 @@
 
 use burn::tensor::backend::Backend;
 
+use super::checkpoint::Checkpoint;
 use super::report::{HistoryRow, Report};
+use super::state::IterState;
 
 /// When an observer's [`Observer::iteration`] hook fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,8 +39,26 @@ pub trait Observer<B: Backend> {
     fn init(&mut self, _solver: &str) {}
     /// After an iteration, with its recorded row.
     fn iteration(&mut self, _row: &HistoryRow) {}
+    /// After [`Observer::iteration`], with the state itself (for metrics the history does not
+    /// hold, such as a test accuracy).
+    fn state(&mut self, _state: &IterState<B>) {}
     /// After the last iteration, with the report.
     fn finish(&mut self, _report: &Report<B>) {}
+    /// Whether the observer wants a [`Checkpoint`] after iteration `iter`.
+    fn checkpoint_due(&self, _iter: usize) -> bool {
+        false
+    }
+    /// Receives a checkpoint: when [`Observer::checkpoint_due`] says so, and always when the
+    /// solve is interrupted. An error stops the solve with [`Error::Observer`](crate::Error).
+    fn checkpoint(&mut self, _checkpoint: &Checkpoint) -> Result<(), String> {
+        Ok(())
+    }
+    /// Polled before every iteration, with the number of iterations completed: `true` stops
+    /// the solve with [`Termination::Interrupted`](super::Termination::Interrupted) (e.g.
+    /// after Ctrl-C).
+    fn interrupted(&mut self, _iter: usize) -> bool {
+        false
+    }
 }
 
 /// Keeps every row it sees.

@@ -18,6 +18,8 @@ pub enum Termination {
     TimeBudget,
     /// The upper objective stopped changing (see `SolveOptions::stall_tol`).
     Stalled,
+    /// An observer asked to stop (Ctrl-C); a checkpoint was handed to the observers.
+    Interrupted,
 }
 
 /// One recorded iteration.

@@ -1,0 +1,177 @@
+//! Checkpoints: everything the driver needs to continue a solve where it stopped (DESIGN.md §5).
+//!
+//! A [`Checkpoint`] holds the outer-loop [`IterState`] as plain numbers ([`Snapshot`]), the
+//! history recorded so far, the warnings and the elapsed time. Every solver keeps what it
+//! carries between iterations in the state (multipliers, y_g, the CG solution of AID); what it
+//! computes in `init` from the initial point (PerturbedGd's √h(x₀, y₀)) is recomputed by
+//! [`resume_with`](super::resume_with), which calls `init` again before it restores the
+//! snapshot. So a resumed solve makes exactly the iterates of an uninterrupted one.
+
+use burn::tensor::backend::Backend;
+use serde::{Deserialize, Serialize};
+
+use super::report::HistoryRow;
+use super::state::IterState;
+use crate::error::{Error, Result, ensure_len};
+use crate::tensor::{to_vec, vector};
+
+/// An [`IterState`] as plain numbers (f64; exact for f32 and f64 backends).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Outer iterations completed.
+    pub iter: usize,
+    /// x_t.
+    pub x: Vec<f64>,
+    /// y_t^γ (or the jointly updated y_t).
+    pub y_gamma: Vec<f64>,
+    /// y_t^g, where kept.
+    pub y_g: Option<Vec<f64>>,
+    /// γ_t.
+    pub gamma: f64,
+    /// The convergence metric (may be +∞ before the first iteration).
+    #[serde(with = "nonfinite")]
+    pub metric: f64,
+    /// Inner iterations of the last outer iteration.
+    pub inner_iters: usize,
+    /// λ_g, where kept.
+    pub lambda_g: Option<Vec<f64>>,
+    /// λ_γ, where kept.
+    pub lambda_gamma: Option<Vec<f64>>,
+    /// The auxiliary vector (AID's CG solution), where kept.
+    pub aux: Option<Vec<f64>>,
+    /// The KKT residual, where computed.
+    pub kkt: Option<f64>,
+}
+
+/// JSON has no infinity: store +∞ (the metric before the first iteration) as `null`.
+mod nonfinite {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        if v.is_finite() {
+            s.serialize_some(v)
+        } else {
+            s.serialize_none()
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
+    }
+}
+
+impl<B: Backend> IterState<B> {
+    /// The state as plain numbers (the warning is not kept: it was already counted).
+    pub fn snapshot(&self) -> Snapshot {
+        let opt = |t: &Option<burn::tensor::Tensor<B, 1>>| t.as_ref().map(to_vec);
+        Snapshot {
+            iter: self.iter,
+            x: to_vec(&self.x),
+            y_gamma: to_vec(&self.y_gamma),
+            y_g: opt(&self.y_g),
+            gamma: self.gamma,
+            metric: self.metric,
+            inner_iters: self.inner_iters,
+            lambda_g: opt(&self.lambda_g),
+            lambda_gamma: opt(&self.lambda_gamma),
+            aux: opt(&self.aux),
+            kkt: self.kkt,
+        }
+    }
+
+    /// The state a snapshot was taken of, on `device`; checks the lengths of x and y against
+    /// `template` (the state `init` made for this problem) and that the optional parts a solver
+    /// keeps are present exactly when `template` has them.
+    pub fn restore(snapshot: &Snapshot, template: &IterState<B>) -> Result<Self> {
+        let device = template.x.device();
+        ensure_len("checkpoint x", template.x.dims()[0], snapshot.x.len())?;
+        ensure_len(
+            "checkpoint y",
+            template.y_gamma.dims()[0],
+            snapshot.y_gamma.len(),
+        )?;
+        let opt =
+            |name: &str, v: &Option<Vec<f64>>, t: &Option<burn::tensor::Tensor<B, 1>>| match (v, t)
+            {
+                (Some(v), Some(t)) => {
+                    ensure_len(name, t.dims()[0], v.len())?;
+                    Ok(Some(vector(v, &device)))
+                }
+                (Some(v), None) => Ok(Some(vector(v, &device))),
+                (None, Some(_)) => Err(Error::InvalidParameter {
+                    name: name.into(),
+                    value: f64::NAN,
+                    reason: "missing from the checkpoint, but this solver keeps it".into(),
+                }),
+                (None, None) => Ok(None),
+            };
+        Ok(Self {
+            iter: snapshot.iter,
+            x: vector(&snapshot.x, &device),
+            y_gamma: vector(&snapshot.y_gamma, &device),
+            y_g: opt("checkpoint y_g", &snapshot.y_g, &template.y_g)?,
+            gamma: snapshot.gamma,
+            metric: snapshot.metric,
+            inner_iters: snapshot.inner_iters,
+            lambda_g: opt(
+                "checkpoint lambda_g",
+                &snapshot.lambda_g,
+                &template.lambda_g,
+            )?,
+            lambda_gamma: opt(
+                "checkpoint lambda_gamma",
+                &snapshot.lambda_gamma,
+                &template.lambda_gamma,
+            )?,
+            aux: snapshot.aux.as_ref().map(|v| vector(v, &device)),
+            kkt: snapshot.kkt,
+            warning: None,
+        })
+    }
+}
+
+/// What identifies a problem well enough to refuse a checkpoint written for another one:
+/// dimensions, number of constraints, and f and g at the initial point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProblemPrint {
+    /// dim x.
+    pub dim_x: usize,
+    /// dim y.
+    pub dim_y: usize,
+    /// Number of coupled constraints.
+    pub constraints: usize,
+    /// f(x₀, y₀).
+    pub f0: f64,
+    /// g(x₀, y₀).
+    pub g0: f64,
+}
+
+impl ProblemPrint {
+    /// Whether `other` is the same problem (values equal to a relative 1e-9).
+    pub fn matches(&self, other: &ProblemPrint) -> bool {
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0);
+        self.dim_x == other.dim_x
+            && self.dim_y == other.dim_y
+            && self.constraints == other.constraints
+            && close(self.f0, other.f0)
+            && close(self.g0, other.g0)
+    }
+}
+
+/// Everything needed to continue a solve: see the module documentation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The solver's name ([`Solver::name`](super::Solver::name)); a resume with another
+    /// solver is refused.
+    pub solver: String,
+    /// The problem it was written for; a resume on another problem is refused.
+    pub problem: ProblemPrint,
+    /// The outer-loop state after `state.iter` iterations.
+    pub state: Snapshot,
+    /// The history recorded so far.
+    pub history: Vec<HistoryRow>,
+    /// Warnings so far, with the number of iterations each was raised in.
+    pub warnings: Vec<(String, usize)>,
+    /// Wall time spent so far, in seconds (the resumed run's clock continues from here).
+    pub elapsed_s: f64,
+}

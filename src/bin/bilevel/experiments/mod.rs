@@ -1,0 +1,141 @@
+//! The experiments the command runs: each one is a problem from the papers, the solvers that
+//! apply to it, default settings, the summary columns and the figures.
+
+mod example1;
+mod fig10;
+mod fig9;
+mod table7;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use bilevel::core::burn::tensor::backend::Backend as BurnBackend;
+use bilevel::core::tensor::to_vec;
+use bilevel::core::{
+    AltPbgd, AnySolver, Blocc, IterState, JntPbgd, MaxMinSolver, MinSolver, PbgdFree,
+};
+
+use crate::config::Config;
+use crate::plot::PlotSpec;
+use crate::runner::{Backend, RunCtx, RunRecord};
+use crate::{CliError, CliResult};
+
+/// One experiment of the command.
+pub trait Experiment: Sync {
+    /// The name `bilevel run` takes.
+    fn name(&self) -> &'static str;
+    /// One line: what it reproduces.
+    fn description(&self) -> &'static str;
+    /// The solvers it accepts (the first ones are the defaults, see [`Experiment::defaults`]).
+    fn solvers(&self) -> &'static [&'static str];
+    /// The paper's settings.
+    fn defaults(&self) -> Config;
+    /// Summary columns: (header, key of [`RunRecord::values`]).
+    fn summary_columns(&self) -> Vec<(&'static str, &'static str)>;
+    /// The figures.
+    fn plots(&self) -> Vec<PlotSpec>;
+    /// Runs `ctx.spec` on `backend`; `None` when interrupted.
+    fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>>;
+}
+
+static ALL: [&dyn Experiment; 4] = [
+    &fig9::Fig9,
+    &fig10::Fig10,
+    &example1::Example1,
+    &table7::Table7,
+];
+
+/// The experiment called `name`, or an error that lists the valid names.
+pub fn find(name: &str) -> CliResult<&'static dyn Experiment> {
+    ALL.iter()
+        .copied()
+        .find(|e| e.name() == name)
+        .ok_or_else(|| CliError(format!("unknown experiment {name:?}; valid: {}", names())))
+}
+
+/// The valid experiment names, comma-separated.
+pub fn names() -> String {
+    ALL.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
+}
+
+/// What `bilevel list` prints.
+pub fn listing() -> String {
+    let mut out = String::from("experiments:\n");
+    for e in ALL {
+        out.push_str(&format!("  {:<10} {}\n", e.name(), e.description()));
+        out.push_str(&format!(
+            "  {:<10} solvers: {}\n",
+            "",
+            e.solvers().join(", ")
+        ));
+    }
+    out.push_str(&format!(
+        "backends: {}\n",
+        crate::runner::Backend::compiled().join(", ")
+    ));
+    out
+}
+
+/// A configuration with the fields every experiment sets; the rest at common defaults.
+fn config(
+    name: &str,
+    solvers: &[&str],
+    gammas: &[f64],
+    etas: &[f64],
+    iters: usize,
+    tol: f64,
+) -> Config {
+    Config {
+        experiment: name.into(),
+        solvers: solvers.iter().map(|s| s.to_string()).collect(),
+        gammas: gammas.to_vec(),
+        etas: etas.to_vec(),
+        etas_over_gamma: vec![],
+        iters,
+        tol,
+        seeds: 1,
+        backend: "ndarray".into(),
+        out: PathBuf::from("results").join(name),
+        checkpoint_every: 100,
+        data: None,
+    }
+}
+
+/// The penalty-based solver called `name` with step η, penalty γ, the inner solver for
+/// minimizations and the MaxMin solver for coupled constraints.
+fn penalty_solver(
+    name: &str,
+    eta: f64,
+    gamma: f64,
+    inner: MinSolver,
+    maxmin: Option<MaxMinSolver>,
+) -> CliResult<AnySolver> {
+    let with_maxmin = |s: PbgdFree| match maxmin {
+        Some(m) => s.with_maxmin(m),
+        None => s,
+    };
+    Ok(match (name, maxmin) {
+        ("ALT-PBGD", None) => AnySolver::AltPbgd(AltPbgd::new(eta, gamma, inner)),
+        ("F2SA", None) => AnySolver::AltPbgd(AltPbgd::single_loop(eta, gamma, inner.step)),
+        ("JNT-PBGD", None) => AnySolver::JntPbgd(JntPbgd::new(eta, gamma, inner)),
+        ("PBGD-Free", _) => AnySolver::PbgdFree(with_maxmin(PbgdFree::new(eta, gamma, inner))),
+        ("BLOCC", Some(m)) => AnySolver::Blocc(Blocc::new(eta, gamma, m)),
+        (other, _) => {
+            return Err(CliError(format!(
+                "solver {other:?} does not apply to this experiment"
+            )));
+        }
+    })
+}
+
+/// The extras of a problem with scalar x and y: their values.
+fn scalar_xy<B: BurnBackend>(state: &IterState<B>) -> BTreeMap<String, f64> {
+    let mut m = BTreeMap::new();
+    if let [x] = to_vec(&state.x)[..] {
+        m.insert("x".to_string(), x);
+    }
+    if let [y] = to_vec(&state.y_gamma)[..] {
+        m.insert("y".to_string(), y);
+    }
+    m
+}

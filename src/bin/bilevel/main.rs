@@ -1,0 +1,146 @@
+//! The `bilevel` command: runs and reproduces the papers' experiments, with progress bars,
+//! saved histories (CSV, JSON), the resolved configuration (TOML), plots (PNG, SVG) and
+//! checkpoints that `bilevel resume` continues from.
+//!
+//! ```text
+//! bilevel list
+//! bilevel run fig9 [--solver S] [--gamma G] [--eta E] [--iters N] [--seeds K]
+//!                  [--backend ndarray|wgpu] [--config FILE.toml] [--out DIR] [--quiet]
+//! bilevel resume DIR/checkpoint.json
+//! ```
+
+mod checkpoint;
+mod config;
+mod experiments;
+mod output;
+mod plot;
+mod progress;
+mod runner;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::Overrides;
+
+/// Bilevel optimization: reproduce the papers' experiments.
+#[derive(Debug, Parser)]
+#[command(
+    name = "bilevel",
+    version,
+    about,
+    propagate_version = true,
+    allow_negative_numbers = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The experiments, solvers and backends this build has.
+    List,
+    /// Runs an experiment and writes its outputs to --out.
+    Run {
+        /// The experiment (see `bilevel list`); may also come from --config.
+        experiment: Option<String>,
+        #[command(flatten)]
+        overrides: Overrides,
+        /// A TOML configuration (as written by a previous run to DIR/config.toml); flags
+        /// given on the command line override it.
+        #[arg(long, value_name = "FILE.toml")]
+        config: Option<PathBuf>,
+        /// No progress bars or tables on the terminal (errors are still printed).
+        #[arg(long)]
+        quiet: bool,
+        /// Testing aid: behave as if Ctrl-C was pressed after this many outer iterations.
+        #[arg(long, hide = true, value_name = "N")]
+        interrupt_after: Option<usize>,
+    },
+    /// Continues an interrupted run from its checkpoint.
+    Resume {
+        /// The checkpoint (DIR/checkpoint.json of the interrupted run).
+        checkpoint: PathBuf,
+        /// No progress bars or tables on the terminal.
+        #[arg(long)]
+        quiet: bool,
+        /// Testing aid: behave as if Ctrl-C was pressed after this many outer iterations.
+        #[arg(long, hide = true, value_name = "N")]
+        interrupt_after: Option<usize>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::List => {
+            print!("{}", experiments::listing());
+            Ok(runner::Outcome::Finished)
+        }
+        Command::Run {
+            experiment,
+            overrides,
+            config,
+            quiet,
+            interrupt_after,
+        } => config::resolve(experiment.as_deref(), config.as_deref(), &overrides)
+            .and_then(|cfg| runner::run(cfg, None, runner::Ui::new(quiet, interrupt_after))),
+        Command::Resume {
+            checkpoint,
+            quiet,
+            interrupt_after,
+        } => checkpoint::load(&checkpoint).and_then(|cp| {
+            runner::run(
+                cp.config.clone(),
+                Some(cp),
+                runner::Ui::new(quiet, interrupt_after),
+            )
+        }),
+    };
+    match outcome {
+        Ok(runner::Outcome::Finished) => ExitCode::SUCCESS,
+        Ok(runner::Outcome::Interrupted(path)) => {
+            eprintln!(
+                "interrupted; continue with: bilevel resume {}",
+                path.display()
+            );
+            ExitCode::from(130)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// An error of the command, worded for the user.
+#[derive(Debug)]
+pub struct CliError(pub String);
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<bilevel::core::Error> for CliError {
+    fn from(e: bilevel::core::Error) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+impl From<bilevel::models::Error> for CliError {
+    fn from(e: bilevel::models::Error) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+/// `Result` with [`CliError`].
+pub type CliResult<T> = Result<T, CliError>;
+
+/// An I/O error with the path it concerns.
+pub fn io_error(what: &str, path: &std::path::Path, e: std::io::Error) -> CliError {
+    CliError(format!("cannot {what} {}: {e}", path.display()))
+}

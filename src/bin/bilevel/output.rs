@@ -1,0 +1,179 @@
+//! What a finished experiment leaves in its output directory: `config.toml` (the resolved
+//! configuration, re-runnable with `--config`), `results.json` (every run with its history),
+//! `history.csv`, `summary.txt` (the table printed on the terminal) and the plots.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use bilevel::models::svm::mean_std;
+
+use crate::config::{Config, to_toml};
+use crate::experiments::Experiment;
+use crate::runner::RunRecord;
+use crate::{CliResult, io_error, plot};
+
+/// Creates `dir` and checks that it can be written, before any run starts.
+pub fn prepare_dir(dir: &Path) -> CliResult<()> {
+    std::fs::create_dir_all(dir).map_err(|e| io_error("create the output directory", dir, e))?;
+    let probe = dir.join(".bilevel-write-test");
+    std::fs::write(&probe, b"")
+        .and_then(|()| std::fs::remove_file(&probe))
+        .map_err(|e| io_error("write to the output directory", dir, e))
+}
+
+fn write(path: &Path, contents: &str) -> CliResult<()> {
+    std::fs::write(path, contents).map_err(|e| io_error("write", path, e))
+}
+
+/// Writes every output and prints the summary (unless `quiet`).
+pub fn write_all(
+    cfg: &Config,
+    exp: &dyn Experiment,
+    records: &[RunRecord],
+    quiet: bool,
+) -> CliResult<()> {
+    let dir = &cfg.out;
+    write(&dir.join("config.toml"), &to_toml(cfg)?)?;
+    let json = serde_json::to_string_pretty(records)
+        .map_err(|e| crate::CliError(format!("cannot encode the results: {e}")))?;
+    write(&dir.join("results.json"), &json)?;
+    write(&dir.join("history.csv"), &history_csv(records))?;
+    let table = summary(exp, records);
+    write(&dir.join("summary.txt"), &table)?;
+    let plots = plot::draw_all(dir, exp, records)?;
+    if !quiet {
+        println!("{table}");
+        println!("outputs in {}:", dir.display());
+        println!("  config.toml results.json history.csv summary.txt");
+        for p in plots {
+            println!("  {}", p.display());
+        }
+    }
+    Ok(())
+}
+
+/// One line per recorded iteration of every run; extras as extra columns.
+fn history_csv(records: &[RunRecord]) -> String {
+    let extra_keys: BTreeSet<&String> = records
+        .iter()
+        .flat_map(|r| r.extras.iter().flat_map(|e| e.keys()))
+        .collect();
+    let mut out =
+        String::from("run,solver,gamma,eta,seed,iter,metric,f,g,gamma_t,inner_iters,kkt,elapsed_s");
+    for k in &extra_keys {
+        out.push(',');
+        out.push_str(k);
+    }
+    out.push('\n');
+    let opt = |v: Option<f64>| v.map_or(String::new(), |v| v.to_string());
+    for r in records {
+        for (i, h) in r.history.iter().enumerate() {
+            let s = &r.spec;
+            let _ = write!(
+                out,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                s.index,
+                s.solver,
+                s.gamma,
+                s.eta,
+                s.seed,
+                h.iter,
+                h.metric,
+                h.f,
+                h.g,
+                h.gamma,
+                h.inner_iters,
+                opt(h.kkt),
+                h.elapsed_s
+            );
+            for k in &extra_keys {
+                out.push(',');
+                out.push_str(&opt(r.history_value(i, k)));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// A number in a table: fixed for ordinary magnitudes, scientific otherwise.
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e9 {
+        format!("{v:.0}")
+    } else if (1e-3..1e5).contains(&v.abs()) {
+        format!("{v:.4}")
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
+/// The papers' format: one row per (solver, γ, η), each column mean ± std over seeds.
+pub fn summary(exp: &dyn Experiment, records: &[RunRecord]) -> String {
+    let columns = exp.summary_columns();
+    let mut rows: Vec<Vec<String>> = vec![];
+    let mut header = vec![
+        "solver".to_string(),
+        "gamma".into(),
+        "eta".into(),
+        "runs".into(),
+    ];
+    header.extend(columns.iter().map(|(h, _)| h.to_string()));
+    header.push("stopped".into());
+    rows.push(header);
+    let mut groups: Vec<Vec<&RunRecord>> = vec![];
+    for r in records {
+        let same = |g: &Vec<&RunRecord>| {
+            let s = &g[0].spec;
+            s.solver == r.spec.solver && s.gamma == r.spec.gamma && s.eta == r.spec.eta
+        };
+        match groups.iter_mut().find(|g| same(g)) {
+            Some(g) => g.push(r),
+            None => groups.push(vec![r]),
+        }
+    }
+    for g in groups {
+        let s = &g[0].spec;
+        let mut row = vec![
+            s.solver.clone(),
+            num(s.gamma),
+            num(s.eta),
+            g.len().to_string(),
+        ];
+        for (_, key) in &columns {
+            let v: Vec<f64> = g
+                .iter()
+                .filter_map(|r| r.values.get(*key).copied())
+                .collect();
+            row.push(match v.len() {
+                0 => "-".into(),
+                1 => num(v[0]),
+                _ => {
+                    let (m, sd) = mean_std(&v);
+                    format!("{} ± {}", num(m), num(sd))
+                }
+            });
+        }
+        let stops: BTreeSet<String> = g.iter().map(|r| format!("{:?}", r.termination)).collect();
+        row.push(stops.into_iter().collect::<Vec<_>>().join("/"));
+        rows.push(row);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = format!("{} — {}\n", exp.name(), exp.description());
+    for (i, row) in rows.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}", w = *w))
+            .collect();
+        out.push_str(cells.join("  ").trim_end());
+        out.push('\n');
+        if i == 0 {
+            out.push_str(&"-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1)));
+            out.push('\n');
+        }
+    }
+    out
+}

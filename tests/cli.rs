@@ -1,0 +1,242 @@
+//! The `bilevel` command end to end: outputs, resume after an interruption (identical
+//! iterates), a re-run from the written config, and the bad inputs of the issue.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn bilevel(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_bilevel"))
+        .args(args)
+        .output()
+        .expect("the bilevel binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A fresh directory under the target directory.
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn results(dir: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(dir.join("results.json")).unwrap();
+    serde_json::from_str::<Value>(&text)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+/// Everything of a run's results but the wall-clock times.
+fn iterates(run: &Value) -> Value {
+    let mut r = run.clone();
+    r["values"].as_object_mut().unwrap().remove("seconds");
+    for h in r["history"].as_array_mut().unwrap() {
+        h.as_object_mut().unwrap().remove("elapsed_s");
+    }
+    r
+}
+
+#[test]
+fn list_names_experiments_solvers_and_backends() {
+    let o = bilevel(&["list"]);
+    assert!(o.status.success());
+    let out = String::from_utf8_lossy(&o.stdout);
+    for name in [
+        "fig9", "fig10", "example1", "table7", "ALT-PBGD", "BLOCC", "ndarray",
+    ] {
+        assert!(out.contains(name), "{name} missing from:\n{out}");
+    }
+}
+
+#[test]
+fn fig9_writes_every_output_and_reproduces_the_figure() {
+    let dir = scratch("cli_fig9");
+    let o = bilevel(&["run", "fig9", "--quiet", "--out", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in [
+        "config.toml",
+        "results.json",
+        "history.csv",
+        "summary.txt",
+        "fig9.svg",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} missing");
+    }
+    let png = std::fs::read(dir.join("fig9.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert!(
+        !dir.join("checkpoint.json").exists(),
+        "a finished run leaves no checkpoint"
+    );
+    let runs = results(&dir);
+    let find = |solver: &str, eta: f64| {
+        runs.iter()
+            .find(|r| r["spec"]["solver"] == solver && r["spec"]["eta"] == eta)
+            .unwrap()
+    };
+    // Fig. 9: ALT-PBGD converges at both step sizes (86 and 10 iterations), JNT-PBGD only
+    // at η = 0.01 (162); at η = 0.1 it ends at the corner with ‖G‖ = 42.4.
+    assert_eq!(find("ALT-PBGD", 0.01)["values"]["iterations"], 86.0);
+    assert_eq!(find("ALT-PBGD", 0.1)["values"]["iterations"], 10.0);
+    assert_eq!(find("JNT-PBGD", 0.01)["values"]["iterations"], 162.0);
+    let stuck = find("JNT-PBGD", 0.1);
+    assert_eq!(stuck["termination"], "MaxIterations");
+    assert!(stuck["values"]["metric"].as_f64().unwrap() > 40.0);
+    let csv = std::fs::read_to_string(dir.join("history.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 86 + 10 + 162 + 200);
+    assert!(csv.lines().next().unwrap().ends_with(",x,y"));
+
+    // The written configuration runs again to the same iterates.
+    let again = scratch("cli_fig9_again");
+    let cfg = dir.join("config.toml");
+    let o = bilevel(&[
+        "run",
+        "--config",
+        cfg.to_str().unwrap(),
+        "--out",
+        again.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (a, b) = (results(&dir), results(&again));
+    assert_eq!(
+        a.iter().map(iterates).collect::<Vec<_>>(),
+        b.iter().map(iterates).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn resume_after_interruptions_gives_the_iterates_of_an_uninterrupted_run() {
+    let whole = scratch("cli_whole");
+    let parts = scratch("cli_parts");
+    let args = |dir: &Path| {
+        vec![
+            "run".to_string(),
+            "fig10".into(),
+            "--iters".into(),
+            "300".into(),
+            "--checkpoint-every".into(),
+            "7".into(),
+            "--quiet".into(),
+            "--out".into(),
+            dir.to_str().unwrap().into(),
+        ]
+    };
+    let run = |a: Vec<String>| bilevel(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(run(args(&whole)).status.success());
+    // Interrupted inside the second run, then inside the fourth, then finished.
+    let mut first = args(&parts);
+    first.extend(["--interrupt-after".into(), "75".into()]);
+    let o = run(first);
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    assert!(stderr(&o).contains("bilevel resume"));
+    let cp = parts.join("checkpoint.json");
+    let cp = cp.to_str().unwrap();
+    let o = bilevel(&["resume", cp, "--quiet", "--interrupt-after", "100"]);
+    assert_eq!(o.status.code(), Some(130), "{}", stderr(&o));
+    let o = bilevel(&["resume", cp, "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (a, b) = (results(&whole), results(&parts));
+    assert_eq!(a.len(), 4);
+    for (ra, rb) in a.iter().zip(&b) {
+        assert_eq!(iterates(ra), iterates(rb), "{}", ra["label"]);
+    }
+}
+
+#[test]
+fn bad_input_gets_a_clear_error() {
+    let o = bilevel(&["run", "fig11"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("valid: fig9, fig10, example1, table7"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = bilevel(&["run", "fig9", "--solver", "BLOCC"]);
+    assert!(
+        stderr(&o).contains("valid: ALT-PBGD, JNT-PBGD"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = bilevel(&["run", "fig9", "--eta", "-1"]);
+    assert!(
+        stderr(&o).contains("eta must be finite and > 0"),
+        "{}",
+        stderr(&o)
+    );
+
+    let dir = scratch("cli_bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "experiment = \"fig9\"\niters = 10\ngama = [3.0]\n").unwrap();
+    let o = bilevel(&["run", "--config", bad.to_str().unwrap()]);
+    let e = stderr(&o);
+    assert!(
+        e.contains("bad.toml") && e.contains("line 3") && e.contains("gama"),
+        "{e}"
+    );
+
+    let file = dir.join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let out = file.join("out");
+    let o = bilevel(&["run", "fig9", "--out", out.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("cannot create the output directory"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A checkpoint of another version, and one whose runs do not fit its configuration.
+    let run_dir = scratch("cli_bad_cp");
+    let o = bilevel(&[
+        "run",
+        "fig9",
+        "--quiet",
+        "--interrupt-after",
+        "20",
+        "--out",
+        run_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(130));
+    let cp_path = run_dir.join("checkpoint.json");
+    let cp: Value = serde_json::from_str(&std::fs::read_to_string(&cp_path).unwrap()).unwrap();
+    let mut other_version = cp.clone();
+    other_version["version"] = "0.0.1".into();
+    let p = dir.join("v.json");
+    std::fs::write(&p, other_version.to_string()).unwrap();
+    let o = bilevel(&["resume", p.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("written by bilevel 0.0.1"),
+        "{}",
+        stderr(&o)
+    );
+    let mut other_experiment = cp.clone();
+    other_experiment["config"]["experiment"] = "example1".into();
+    let p = dir.join("e.json");
+    std::fs::write(&p, other_experiment.to_string()).unwrap();
+    let o = bilevel(&["resume", p.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("written for another problem"),
+        "{}",
+        stderr(&o)
+    );
+    let mut other_plan = cp.clone();
+    other_plan["config"]["etas"] = serde_json::json!([0.5]);
+    let p = dir.join("p.json");
+    std::fs::write(&p, other_plan.to_string()).unwrap();
+    let o = bilevel(&["resume", p.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("do not match the plan"),
+        "{}",
+        stderr(&o)
+    );
+}
