@@ -1,0 +1,111 @@
+//! Checkpoint and resume in the driver: an interrupted solve continued with `resume_with`
+//! makes exactly the iterates of an uninterrupted one, for solvers that carry an auxiliary
+//! vector (AID), y_g (ALT-PBGD) or a joint y (JNT-PBGD) between iterations. BLOCC, which carries
+//! multipliers, is covered end to end by `tests/cli.rs` (fig10).
+
+use bilevel::core::solver::{Checkpoint, Observer};
+use bilevel::core::tensor::to_vec;
+use bilevel::models::toys::{Example1, Example3};
+use bilevel::prelude::*;
+
+type B = NdArray<f64>;
+
+/// Stops the solve after `at` iterations and keeps the checkpoint it is handed.
+struct StopAt {
+    at: usize,
+    saved: Option<Checkpoint>,
+}
+
+impl Observer<B> for StopAt {
+    fn interrupted(&mut self, iter: usize) -> bool {
+        iter >= self.at
+    }
+    fn checkpoint(&mut self, c: &Checkpoint) -> std::result::Result<(), String> {
+        self.saved = Some(c.clone());
+        Ok(())
+    }
+}
+
+fn same_run<P: Problem<B>, S: Solver<B> + Clone>(problem: &P, solver: S, at: usize) {
+    let options = SolveOptions::new(60, 0.0);
+    let whole = solve(problem, &mut solver.clone(), &options).unwrap();
+    let mut stop = StopAt { at, saved: None };
+    let part = solve_with(problem, &mut solver.clone(), &options, &mut [&mut stop]).unwrap();
+    assert_eq!(part.termination, Termination::Interrupted);
+    assert_eq!(part.iterations, at);
+    // Through JSON, as the command stores it.
+    let text = serde_json::to_string(&stop.saved.unwrap()).unwrap();
+    let checkpoint: Checkpoint = serde_json::from_str(&text).unwrap();
+    let resumed =
+        resume_with(problem, &mut solver.clone(), &options, &mut [], &checkpoint).unwrap();
+    assert_eq!(resumed.iterations, whole.iterations);
+    assert_eq!(to_vec(&resumed.x), to_vec(&whole.x));
+    assert_eq!(to_vec(&resumed.y_gamma), to_vec(&whole.y_gamma));
+    let metrics = |r: &Report<B>| {
+        r.history
+            .iter()
+            .map(|h| (h.iter, h.metric, h.f))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(metrics(&resumed), metrics(&whole));
+}
+
+#[test]
+fn resumed_solves_repeat_the_uninterrupted_iterates() {
+    let e3 = Example3::new(0.0, 0.0).unwrap();
+    same_run(
+        &e3,
+        AltPbgd::new(0.01, 10.0, MinSolver::new(0.1, 1e-10, 10_000)),
+        17,
+    );
+    same_run(
+        &e3,
+        JntPbgd::new(0.01, 10.0, MinSolver::new(0.1, 1e-10, 10_000)),
+        1,
+    );
+    let e1 = Example1::new(1.0, 0.0).unwrap();
+    same_run(
+        &e1,
+        Aid::new(
+            0.05,
+            MinSolver::new(0.2, 1e-12, 10_000),
+            ConjugateGradient::new(1e-12, 50),
+        ),
+        23,
+    );
+}
+
+#[test]
+fn a_checkpoint_of_another_solver_or_problem_is_refused() {
+    let e3 = Example3::new(0.0, 0.0).unwrap();
+    let inner = MinSolver::new(0.1, 1e-10, 10_000);
+    let options = SolveOptions::new(60, 0.0);
+    let mut stop = StopAt { at: 5, saved: None };
+    solve_with(
+        &e3,
+        &mut AltPbgd::new(0.01, 10.0, inner),
+        &options,
+        &mut [&mut stop],
+    )
+    .unwrap();
+    let checkpoint = stop.saved.unwrap();
+    let err = resume_with::<B, _, _>(
+        &e3,
+        &mut JntPbgd::new(0.01, 10.0, inner),
+        &options,
+        &mut [],
+        &checkpoint,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Checkpoint { .. }), "{err}");
+    let other = Example3::new(1.0, 1.0).unwrap();
+    let err = resume_with::<B, _, _>(
+        &other,
+        &mut AltPbgd::new(0.01, 10.0, inner),
+        &options,
+        &mut [],
+        &checkpoint,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("another problem"), "{err}");
+}
