@@ -240,3 +240,48 @@ fn bad_input_gets_a_clear_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn ctrl_c_writes_a_checkpoint_and_exits_130() {
+    let dir = scratch("cli_sigint");
+    let child = Command::new(env!("CARGO_BIN_EXE_bilevel"))
+        .args([
+            "run",
+            "fig9",
+            "--solver",
+            "JNT-PBGD",
+            "--eta",
+            "0.1",
+            "--iters",
+            "100000000",
+        ])
+        .args([
+            "--checkpoint-every",
+            "500",
+            "--quiet",
+            "--out",
+            dir.to_str().unwrap(),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let cp = dir.join("checkpoint.json");
+    let start = std::time::Instant::now();
+    while !cp.exists() && start.elapsed().as_secs() < 120 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(cp.exists(), "no periodic checkpoint was written");
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", stderr(&out));
+    assert!(stderr(&out).contains("bilevel resume"));
+    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&cp).unwrap()).unwrap();
+    let iter = saved["current"]["checkpoint"]["state"]["iter"]
+        .as_u64()
+        .unwrap();
+    assert!(iter >= 500, "the Ctrl-C checkpoint is at iteration {iter}");
+}

@@ -120,6 +120,9 @@ fn uncoupled_methods_refuse_coupled_problems_and_vice_versa() {
     };
     let e = solve(&p, &mut Blocc::new(0.1, 10.0, bad), &opts).unwrap_err();
     assert!(e.to_string().contains("momentum"), "{e}");
+    let no_rho = MaxMinSolver::augmented(0.1, 0.0, 10, 0.0, 10);
+    let e = solve(&p, &mut Blocc::new(0.1, 10.0, no_rho), &opts).unwrap_err();
+    assert!(e.to_string().contains("rho"), "{e}");
 }
 
 #[bilevel(f = x.powi(2) + y.powi(2), g = (y - x).powi(2), c = [y - x + 1.0, x - y + 1.0])]
@@ -149,7 +152,7 @@ fn infeasible_constraints_stop_with_an_error_not_nan() {
 }
 
 #[test]
-fn the_accelerated_and_single_loop_maxmin_variants_reach_the_same_saddle_point() {
+fn every_maxmin_variant_reaches_the_same_saddle_point() {
     let p = Example4::<B>::new(&Default::default()).unwrap();
     let o = Oracles::new(&p);
     let x = bilevel::core::tensor::vector::<B>(&[1.2], &Default::default());
@@ -161,6 +164,11 @@ fn the_accelerated_and_single_loop_maxmin_variants_reach_the_same_saddle_point()
         .accelerated(0.5)
         .run(&o, None, &x, y0.clone(), l0.clone())
         .unwrap();
+    // g = (y − 2x)² has L = 2 and ‖J_c‖ = 1: step 1/(2 + ρ) with ρ = 1.
+    let augmented = MaxMinSolver::augmented(1.0 / 3.0, 1.0, 20, 1e-10, 1_000)
+        .run(&o, None, &x, y0.clone(), l0.clone())
+        .unwrap();
+    assert!(augmented.converged);
     let (mut y, mut l) = (y0, l0);
     for _ in 0..20_000 {
         let r = MaxMinSolver::single_loop(0.2, 0.5)
@@ -172,6 +180,7 @@ fn the_accelerated_and_single_loop_maxmin_variants_reach_the_same_saddle_point()
         ("plain", &plain.y, &plain.lambda),
         ("accelerated", &fast.y, &fast.lambda),
         ("single-loop", &y, &l),
+        ("augmented Lagrangian", &augmented.y, &augmented.lambda),
     ] {
         assert!(
             (scalar(yy) - 1.2).abs() < 1e-6 && (scalar(ll) - 2.4).abs() < 1e-5,

@@ -5,7 +5,7 @@ use bilevel::core::check::{FdOptions, check_oracles};
 use bilevel::core::tensor::{to_vec, vector};
 use bilevel::models::libsvm::{self, Labelled};
 use bilevel::models::svm::{
-    SvmMethod, SvmTuning, Table7Config, breast_cancer, exact_lower, run_seed,
+    SvmMethod, SvmSetting, SvmTuning, Table7Config, breast_cancer, exact_lower, run_seed,
 };
 use bilevel::prelude::*;
 
@@ -168,4 +168,48 @@ fn reduced_table7_on_diabetes_and_the_embedded_default() {
     )
     .unwrap();
     assert!(r.accuracy > 0.9, "{r:?}");
+}
+
+/// At a fixed c the lower level is a QP with ‖J_c‖² in the thousands. With the same budget of
+/// 20 000 gradient steps, descent–ascent (the Table 7 steps) stays far from the Clarabel
+/// solution while the augmented Lagrangian with FISTA steps reaches it. Observed (seed 0,
+/// c = 0.5): ‖(w,b)*‖ = 12.77, ALM 2.0e-2 away, GDA 6.6 away (10 000 steps: ALM 1.29, GDA 7.87).
+#[test]
+fn augmented_lagrangian_solves_the_svm_lower_level_that_descent_ascent_does_not() {
+    let dev = Default::default();
+    let cfg = Table7Config {
+        train: 300,
+        val: 100,
+        quadratic: false,
+        ..Table7Config::default()
+    };
+    let s = SvmSetting::<B>::new(&breast_cancer().unwrap(), &cfg, 0, &dev).unwrap();
+    let c = vec![0.5; s.train.n];
+    let exact = exact_lower(&s.train, &c)
+        .unwrap()
+        .expect("the QP is feasible at c = 0.5");
+    let o = Oracles::new(&s.problem);
+    let x = vector::<B>(&c, &dev);
+    let y0 = s.problem.y0().unwrap();
+    let lambda0 = Tensor::<B, 1>::zeros([s.train.n], &dev);
+    let distance = |y: &Tensor<B, 1>| {
+        let got = to_vec(y);
+        got.iter()
+            .zip(&exact)
+            .map(|(a, b)| (a - b).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    };
+    // ‖J_c‖² ≤ ‖J_c‖_F² = Σ_i (‖z_i‖² + 1); the step is 1 / (1 + ρ‖J_c‖_F²).
+    let frobenius: f64 = s.train.features.iter().map(|v| v * v).sum::<f64>() + s.train.n as f64;
+    let rho = 10.0;
+    let alm = MaxMinSolver::augmented(1.0 / (1.0 + rho * frobenius), rho, 200, 0.0, 100);
+    let gda = MaxMinSolver::new(0.1, 0.001, 0.0, 20_000);
+    let by_alm = alm.run(&o, None, &x, y0.clone(), lambda0.clone()).unwrap();
+    let by_gda = gda.run(&o, None, &x, y0, lambda0).unwrap();
+    let norm = exact.iter().map(|v| v * v).sum::<f64>().sqrt();
+    let (d_alm, d_gda) = (distance(&by_alm.y), distance(&by_gda.y));
+    println!("‖(w,b)*‖ = {norm:.3}; distance after 20 000 steps: ALM {d_alm:.3e}, GDA {d_gda:.3e}");
+    assert!(d_alm < 0.01 * norm, "ALM {d_alm} vs ‖(w,b)*‖ {norm}");
+    assert!(d_gda > 50.0 * d_alm, "GDA {d_gda} vs ALM {d_alm}");
 }

@@ -47,7 +47,7 @@ pub use checkpoint::{Checkpoint, ProblemPrint, Snapshot};
 pub use driver::{SolveOptions, resume_with, solve, solve_with};
 pub use inner::{InnerOutcome, MinSolver};
 pub use jnt_pbgd::JntPbgd;
-pub use maxmin::{MaxMinSolver, SaddleOutcome};
+pub use maxmin::{AugmentedLagrangian, MaxMinSolver, SaddleOutcome};
 pub use observer::{Observer, ObserverMode};
 pub use pbgd_free::PbgdFree;
 pub use penalty::PenaltySchedule;

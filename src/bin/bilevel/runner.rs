@@ -44,6 +44,7 @@ impl Backend {
             "ndarray" => Ok(Backend::NdArray),
             #[cfg(feature = "wgpu")]
             "wgpu" => Ok(Backend::Wgpu),
+            #[cfg(not(feature = "wgpu"))]
             "wgpu" => Err(CliError(
                 "backend wgpu is not compiled in; rebuild with `--features wgpu`".into(),
             )),
