@@ -124,7 +124,9 @@ impl MaxMinSolver {
     /// Checks the steps, tolerance, limit and momentum.
     pub fn validate(&self) -> Result<()> {
         ensure_positive("MaxMin step_y", self.step_y)?;
-        ensure_positive("MaxMin step_lambda", self.step_lambda)?;
+        if self.augmented.is_none() {
+            ensure_positive("MaxMin step_lambda", self.step_lambda)?;
+        }
         ensure_positive("MaxMin lambda_limit", self.lambda_limit)?;
         let bad = |name: &str, value: f64, reason: &str| Error::InvalidParameter {
             name: name.into(),
