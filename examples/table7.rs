@@ -4,19 +4,23 @@
 //! Prints per-run time and accuracy, then mean ± std as in the paper, and the distance of the
 //! final (w, b) to the exact lower-level QP solution (Clarabel).
 //!
-//! Run: `cargo run --release --example table7 -- ../shared/data/diabetes.libsvm [SEEDS] [INNER]`
-//! (INNER: MaxMin steps per saddle problem, default 200)
-//! (no file: the embedded breast-cancer set, 300/100 split, linear features).
+//! Run: `cargo run --release --example table7 -- ../shared/data/diabetes.libsvm [SEEDS] [MAXMIN]`
+//! (MAXMIN: a number = descent–ascent steps per saddle problem, default 200; `augmented` = the
+//! method of multipliers, [`SaddleMethod::augmented_default`]).
+//! The file `embedded` (or no argument) runs the embedded breast-cancer set, 300/100 split,
+//! linear features.
 
 use bilevel::models::libsvm;
-use bilevel::models::svm::{SvmMethod, Table7Config, breast_cancer, mean_std, run_seed};
+use bilevel::models::svm::{
+    SaddleMethod, SvmMethod, Table7Config, breast_cancer, mean_std, run_seed,
+};
 use bilevel::prelude::*;
 
 type B = NdArray<f64>;
 
 fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (data, mut cfg) = match args.first() {
+    let (data, mut cfg) = match args.first().filter(|p| p.as_str() != "embedded") {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
             (libsvm::parse(path, &text)?, Table7Config::default())
@@ -32,12 +36,18 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         ),
     };
     let seeds: u64 = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(20);
-    if let Some(inner) = args.get(2) {
-        cfg.maxmin.max_iters = inner.parse()?;
+    match args.get(2).map(String::as_str) {
+        None => {}
+        Some("augmented") => cfg.maxmin = SaddleMethod::augmented_default(),
+        Some(steps) => {
+            if let SaddleMethod::DescentAscent(solver) = &mut cfg.maxmin {
+                solver.max_iters = steps.parse()?;
+            }
+        }
     }
     println!(
-        "{} samples × {} features; γ = {}, η = {}, {} seeds",
-        data.n, data.d, cfg.gamma, cfg.eta, seeds
+        "{} samples × {} features; γ = {}, η = {}, {} seeds; MaxMin {:?}",
+        data.n, data.d, cfg.gamma, cfg.eta, seeds, cfg.maxmin
     );
     for method in [SvmMethod::PbgdFree, SvmMethod::Blocc] {
         let mut runs = vec![];

@@ -139,6 +139,117 @@ fn c11_perturbed_gd_reduces_the_hypergradient_for_both_rho_and_agrees_with_aid()
     }
 }
 
+/// K plain gradient steps on g(x, ·) from y0: the map that ITD differentiates.
+fn unrolled_y<P: Problem<B>>(
+    p: &P,
+    x: &Tensor<B, 1>,
+    y0: &Tensor<B, 1>,
+    k: usize,
+    step: f64,
+) -> Tensor<B, 1> {
+    let o = Oracles::new(p);
+    let mut y = y0.clone();
+    for _ in 0..k {
+        y = y.clone() - o.grad_y(&Objective::Lower, x, &y).unwrap().mul_scalar(step);
+    }
+    y
+}
+
+/// ITD's unrolled hypergradient against central differences of x ↦ f(x, y_K(x)) (same K,
+/// same y0), and, with y0 = y*(x) and many steps, against AID's implicit hypergradient.
+#[test]
+fn itd_differentiates_the_unrolled_map_and_approaches_aid() {
+    let (c, d, h) = data();
+    let p = C11::<B>::new(&Default::default(), c, d, h).unwrap();
+    let o = Oracles::new(&p);
+    let x = p.x0().unwrap();
+    let y0 = p.y0().unwrap();
+    let (k, step) = (15, 0.1);
+    let (grad, y_k) = o.unrolled_gradient(&x, &y0, k, step).unwrap();
+    let y_ref = unrolled_y(&p, &x, &y0, k, step);
+    assert!(to_vec(&(y_k - y_ref).abs()).iter().all(|v| *v < 1e-12));
+    let phi = |x: &Tensor<B, 1>| {
+        let y = unrolled_y(&p, x, &y0, k, step);
+        o.value(&Objective::Upper, x, &y).unwrap()
+    };
+    let xs = to_vec(&x);
+    let grad = to_vec(&grad);
+    let eps = 1e-6;
+    let mut worst: f64 = 0.0;
+    for i in 0..xs.len() {
+        let shifted = |s: f64| {
+            let mut v = xs.clone();
+            v[i] += s;
+            vector::<B>(&v, &Default::default())
+        };
+        let fd = (phi(&shifted(eps)) - phi(&shifted(-eps))) / (2.0 * eps);
+        worst = worst.max((fd - grad[i]).abs() / (1.0 + fd.abs()));
+    }
+    println!("ITD (K = {k}) vs central differences: worst relative error {worst:.2e}");
+    assert!(worst < 1e-7, "{worst}");
+
+    // From y*(x), K = 300 steps of size 0.1 (contraction ≤ 0.8 per step): the implicit
+    // hypergradient of eq. 1.
+    let y_star = accurate().run(&o, &Objective::Lower, &x, y0).unwrap().y;
+    let (itd, _) = o.unrolled_gradient(&x, &y_star, 300, 0.1).unwrap();
+    let (aid, _, _) =
+        Aid::hypergradient(&o, &ConjugateGradient::new(1e-12, 200), &x, &y_star, None).unwrap();
+    let gap = scalar(&(itd.clone() - aid.clone()).powi_scalar(2).sum()).sqrt();
+    let norm = scalar(&(aid.clone() * aid).sum()).sqrt();
+    println!("ITD (K = 300, from y*) vs AID: ‖difference‖ = {gap:.2e}, ‖∇F‖ = {norm:.3e}");
+    assert!(gap < 1e-8 * (1.0 + norm), "{gap}");
+}
+
+#[test]
+fn itd_converges_to_aids_stationary_point_and_rejects_bad_settings() {
+    let (c, d, h) = data();
+    let p = C11::<B>::new(&Default::default(), c, d, h).unwrap();
+    let aid = solve(
+        &p,
+        &mut Aid::new(
+            0.02,
+            MinSolver::new(0.1, 1e-10, 10_000),
+            ConjugateGradient::new(1e-10, 100),
+        ),
+        &SolveOptions::new(5_000, 1e-9),
+    )
+    .unwrap();
+    let itd = solve(
+        &p,
+        &mut Itd::new(0.02, 20, 0.1),
+        &SolveOptions::new(3_000, 1e-8),
+    )
+    .unwrap();
+    let dist = to_vec(&(itd.x.clone() - aid.x.clone()).powi_scalar(2).sum())[0].sqrt();
+    println!(
+        "C.1.1: ITD (K = 20, warm-started) {} iterations, ‖G‖ = {:.2e}, ‖x − x_AID‖ = {dist:.2e}",
+        itd.iterations, itd.metric
+    );
+    assert!(dist < 1e-3, "{dist}");
+    for bad in [
+        Itd::new(0.0, 5, 0.1),
+        Itd::new(0.1, 0, 0.1),
+        Itd::new(0.1, 5, f64::NAN),
+    ] {
+        let e = solve(&p, &mut bad.clone(), &SolveOptions::new(5, 0.0)).unwrap_err();
+        assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+    }
+    // A diverging inner step gives an error, not NaN.
+    let e = solve(
+        &p,
+        &mut Itd::new(0.01, 200, 50.0),
+        &SolveOptions::new(5, 0.0),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::NonFiniteEvaluation { .. } | Error::Diverged { .. }
+        ),
+        "{e}"
+    );
+}
+
 #[test]
 fn warm_start_is_required_for_the_second_rho_choice() {
     let (c, d, h) = data();

@@ -39,7 +39,7 @@ pub use lift::Lift;
 pub use oracle::{CallCounts, Gradient, Objective, Oracles, Wrt};
 pub use problem::{Init, Problem, Variable, check_problem};
 pub use solver::{
-    Aid, AltPbgd, AnySolver, Blocc, Bome, Checkpoint, ConjugateGradient, IterState, JntPbgd,
+    Aid, AltPbgd, AnySolver, Blocc, Bome, Checkpoint, ConjugateGradient, Itd, IterState, JntPbgd,
     MaxMinSolver, MinSolver, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SolveOptions,
     Solver, Termination, resume_with, solve, solve_with,
 };
@@ -60,9 +60,9 @@ pub mod prelude {
     pub use crate::backend::*;
     pub use crate::burn::tensor::{Tensor, backend::Backend};
     pub use crate::solver::{
-        Aid, AltPbgd, AnySolver, Blocc, Bome, Checkpoint, ConjugateGradient, JntPbgd, MaxMinSolver,
-        MinSolver, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SolveOptions, Solver,
-        Termination, resume_with, solve, solve_with,
+        Aid, AltPbgd, AnySolver, Blocc, Bome, Checkpoint, ConjugateGradient, Itd, JntPbgd,
+        MaxMinSolver, MinSolver, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SolveOptions,
+        Solver, Termination, resume_with, solve, solve_with,
     };
     pub use crate::{
         Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Objective, Oracles,

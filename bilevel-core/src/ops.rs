@@ -52,6 +52,14 @@ pub fn relu<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, D> {
     burn::tensor::activation::relu(x)
 }
 
+/// log softmax along `dim`: `x − m − ln Σ exp(x − m)` with `m` the (detached) maximum along
+/// `dim`, so `exp` never overflows. The shift cancels exactly in the formula, so derivatives of
+/// every order are those of log softmax.
+pub fn log_softmax<B: Backend, const D: usize>(x: Tensor<B, D>, dim: usize) -> Tensor<B, D> {
+    let shifted = x.clone() - x.detach().max_dim(dim);
+    shifted.clone() - shifted.exp().sum_dim(dim).log()
+}
+
 /// `x / c` for a scalar `c`, exact in f64 for values and derivatives (see the module docs:
 /// burn's own `div_scalar` differentiates in f32).
 pub fn div_scalar<B: Backend, const D: usize>(x: Tensor<B, D>, c: f64) -> Tensor<B, D> {

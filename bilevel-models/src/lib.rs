@@ -9,12 +9,18 @@
 //!   weights) or the logistic loss.
 //! * [`data::Regression`] — seeded synthetic regression / classification data.
 //! * [`toys`] — Examples 1, 2 and 3 of pbgd-free-efficient-penalty-blo.md.
+//! * [`svm`] — SVM hyper-parameter tuning with coupled constraints (Table 7), with the
+//!   [`libsvm`] reader.
+//! * [`hyperclean::HyperCleaning`] — data hyper-cleaning with a linear or a one-hidden-layer
+//!   ReLU classifier, on [`classify::Classes`] (embedded digits, MNIST IDX reader).
 //! * [`quadratic::Quadratic`] — a quadratic bilevel problem in any dimension, with the closed
 //!   forms of argmin F_γ, of the bilevel solution x* and of PBGD-Free's fixed point.
 #![warn(missing_docs)]
 
+pub mod classify;
 pub mod data;
 pub mod error;
+pub mod hyperclean;
 pub mod libsvm;
 pub mod linalg;
 pub mod quadratic;

@@ -11,7 +11,9 @@
 
 use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
 use bilevel_core::tensor::{to_vec, vector};
-use bilevel_core::{Block, Domain, Init, Layout, Lift, Problem, Report, Result, Variable};
+use bilevel_core::{
+    Block, Domain, Init, Layout, Lift, MaxMinSolver, Problem, Report, Result, Variable,
+};
 
 use crate::libsvm::Labelled;
 
@@ -192,6 +194,40 @@ pub enum SvmMethod {
     Blocc,
 }
 
+/// How the saddle problems (54) and (55) of the SVM are solved.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SaddleMethod {
+    /// Projected gradient descent–ascent with these settings (the papers' choice).
+    DescentAscent(MaxMinSolver),
+    /// The method of multipliers ([`MaxMinSolver::augmented`]): `updates` multiplier updates per
+    /// saddle solve, each after `inner_steps` FISTA steps of size 1/(1 + ρ‖J_c‖_F²), where
+    /// ‖J_c‖_F² = Σ_i (‖z_i‖² + 1) over the training rows bounds the curvature that the
+    /// penalty adds; it stops early once the MaxMin residual is below `tol`.
+    Augmented {
+        /// The penalty ρ > 0.
+        rho: f64,
+        /// FISTA steps per multiplier update.
+        inner_steps: usize,
+        /// Multiplier updates per saddle solve, at most.
+        updates: usize,
+        /// The MaxMin residual tolerance.
+        tol: f64,
+    },
+}
+
+impl SaddleMethod {
+    /// The augmented-Lagrangian choice used by `bilevel run table7 --maxmin augmented`:
+    /// ρ = 10, 50 FISTA steps × at most 20 updates per saddle solve, tolerance 1e-6.
+    pub fn augmented_default() -> Self {
+        SaddleMethod::Augmented {
+            rho: 10.0,
+            inner_steps: 50,
+            updates: 20,
+            tol: 1e-6,
+        }
+    }
+}
+
 /// The Table 7 setting.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table7Config {
@@ -203,8 +239,8 @@ pub struct Table7Config {
     pub stall_tol: f64,
     /// The outer step on c.
     pub eta: f64,
-    /// The MaxMin solver for the saddle problems.
-    pub maxmin: bilevel_core::MaxMinSolver,
+    /// How the saddle problems (54) and (55) are solved.
+    pub maxmin: SaddleMethod,
     /// Training rows.
     pub train: usize,
     /// Validation rows (the rest is the test set).
@@ -222,7 +258,7 @@ impl Default for Table7Config {
             epochs: 50,
             stall_tol: 1e-4,
             eta: 0.01,
-            maxmin: bilevel_core::MaxMinSolver::new(0.1, 0.001, 1e-6, 200),
+            maxmin: SaddleMethod::DescentAscent(MaxMinSolver::new(0.1, 0.001, 1e-6, 200)),
             train: 500,
             val: 150,
             quadratic: true,
@@ -248,14 +284,14 @@ pub struct SvmRun {
 }
 
 impl SvmMethod {
-    /// The method with the Table 7 hyper-parameters of `cfg`.
-    pub fn solver(self, cfg: &Table7Config) -> bilevel_core::AnySolver {
+    /// The method with the Table 7 hyper-parameters of `cfg` and the MaxMin solver `maxmin`
+    /// (see [`SvmSetting::maxmin`]).
+    pub fn solver(self, cfg: &Table7Config, maxmin: MaxMinSolver) -> bilevel_core::AnySolver {
         use bilevel_core::{AnySolver, Blocc, MinSolver, PbgdFree};
         match self {
-            SvmMethod::Blocc => AnySolver::Blocc(Blocc::new(cfg.eta, cfg.gamma, cfg.maxmin)),
+            SvmMethod::Blocc => AnySolver::Blocc(Blocc::new(cfg.eta, cfg.gamma, maxmin)),
             SvmMethod::PbgdFree => AnySolver::PbgdFree(
-                PbgdFree::new(cfg.eta, cfg.gamma, MinSolver::single_step(0.1))
-                    .with_maxmin(cfg.maxmin),
+                PbgdFree::new(cfg.eta, cfg.gamma, MinSolver::single_step(0.1)).with_maxmin(maxmin),
             ),
         }
     }
@@ -307,6 +343,35 @@ impl<B: Backend> SvmSetting<B> {
         })
     }
 
+    /// The MaxMin solver of `cfg.maxmin` for this training set (the augmented step is scaled
+    /// by ‖J_c‖_F², see [`SaddleMethod::Augmented`]).
+    pub fn maxmin(&self, cfg: &Table7Config) -> MaxMinSolver {
+        match cfg.maxmin {
+            SaddleMethod::DescentAscent(solver) => solver,
+            SaddleMethod::Augmented {
+                rho,
+                inner_steps,
+                updates,
+                tol,
+            } => {
+                let squares: f64 = self.train.features.iter().map(|v| v * v).sum();
+                let frobenius = squares + self.train.n as f64;
+                MaxMinSolver::augmented(
+                    1.0 / (1.0 + rho * frobenius),
+                    rho,
+                    inner_steps,
+                    tol,
+                    updates,
+                )
+            }
+        }
+    }
+
+    /// `method` with the MaxMin solver of [`SvmSetting::maxmin`].
+    pub fn solver(&self, method: SvmMethod, cfg: &Table7Config) -> bilevel_core::AnySolver {
+        method.solver(cfg, self.maxmin(cfg))
+    }
+
     /// Test accuracy, the exact-QP distance and the constraint violation of a finished solve.
     pub fn evaluate(&self, report: &Report<B>, seed: u64, seconds: f64) -> crate::Result<SvmRun> {
         let got = to_vec(&report.y_gamma);
@@ -338,7 +403,8 @@ pub fn run_seed<B: Backend>(
 ) -> crate::Result<SvmRun> {
     let setting = SvmSetting::<B>::new(data, cfg, seed, device)?;
     let start = std::time::Instant::now();
-    let report = bilevel_core::solve(&setting.problem, &mut method.solver(cfg), &cfg.options())?;
+    let mut solver = setting.solver(method, cfg);
+    let report = bilevel_core::solve(&setting.problem, &mut solver, &cfg.options())?;
     setting.evaluate(&report, seed, start.elapsed().as_secs_f64())
 }
 

@@ -10,7 +10,7 @@ use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
 use super::cg::ConjugateGradient;
-use super::penalty::forbid_constraints;
+use super::penalty::{forbid_constraints, require_free_lower};
 use super::{IterState, MinSolver, Solver, projected_step};
 use crate::error::{Result, ensure_positive};
 use crate::oracle::{Objective, Oracles, Wrt};
@@ -72,14 +72,11 @@ impl<B: Backend> Solver<B> for Aid {
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B>> {
         forbid_constraints("AID-BiO", o)?;
-        if !o.problem().lower().domain().is_free() {
-            return Err(crate::error::Error::Unsupported {
-                solver: "AID-BiO".into(),
-                reason:
-                    "eq. 1a-1b assume an unconstrained lower level; the lower domain is not free"
-                        .into(),
-            });
-        }
+        require_free_lower(
+            "AID-BiO",
+            "eq. 1a-1b assume an unconstrained lower level",
+            o,
+        )?;
         Ok(IterState::start(x0, y0, None, 0.0))
     }
 

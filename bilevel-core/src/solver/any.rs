@@ -4,7 +4,7 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
-use super::{Aid, AltPbgd, Blocc, Bome, IterState, JntPbgd, PbgdFree, PerturbedGd, Solver};
+use super::{Aid, AltPbgd, Blocc, Bome, Itd, IterState, JntPbgd, PbgdFree, PerturbedGd, Solver};
 use crate::error::Result;
 use crate::oracle::Oracles;
 use crate::problem::Problem;
@@ -27,6 +27,8 @@ pub enum AnySolver {
     Aid(Aid),
     /// [`Bome`].
     Bome(Bome),
+    /// [`Itd`].
+    Itd(Itd),
 }
 
 /// Calls `$body` with `$s` bound to the solver inside `$any`.
@@ -40,6 +42,7 @@ macro_rules! delegate {
             AnySolver::PerturbedGd($s) => $body,
             AnySolver::Aid($s) => $body,
             AnySolver::Bome($s) => $body,
+            AnySolver::Itd($s) => $body,
         }
     };
 }

@@ -11,6 +11,7 @@
 //! | [`Blocc`] (coupled constraints) | Alg. 4, eq. 54–56 | `blocc.rs` |
 //! | [`PerturbedGd`] (both choices of ρ) | perturbed-gd-convex-qp-nonconvex-blo.md Alg. 1, eq. 7–8 | `perturbed_gd.rs` |
 //! | [`Aid`] (CG on Hessian-vector products) | same paper, eq. 1a–1b | `aid.rs`, `cg.rs` |
+//! | [`Itd`] (differentiation through K unrolled steps, nested autodiff) | same paper, §1 | `itd.rs` |
 //! | [`Bome`] (first-order baseline) | Liu et al. 2022 | `bome.rs` |
 //!
 //! Shared steps live in one place: the inner [`MinSolver`] (projected gradient descent on y),
@@ -28,6 +29,7 @@ pub mod checkpoint;
 mod driver;
 pub mod flatness;
 mod inner;
+mod itd;
 mod jnt_pbgd;
 pub mod maxmin;
 pub mod observer;
@@ -46,6 +48,7 @@ pub use cg::ConjugateGradient;
 pub use checkpoint::{Checkpoint, ProblemPrint, Snapshot};
 pub use driver::{SolveOptions, resume_with, solve, solve_with};
 pub use inner::{InnerOutcome, MinSolver};
+pub use itd::Itd;
 pub use jnt_pbgd::JntPbgd;
 pub use maxmin::{AugmentedLagrangian, MaxMinSolver, SaddleOutcome};
 pub use observer::{Observer, ObserverMode};

@@ -49,6 +49,22 @@ pub fn forbid_constraints<B: Backend, P: Problem<B>>(
     Ok(())
 }
 
+/// Fails if the lower domain is not free: methods built on ∇_y g = 0 at y*(x) (AID's eq. 1,
+/// ITD's unprojected steps) do not hold on a bounded lower level.
+pub fn require_free_lower<B: Backend, P: Problem<B>>(
+    solver: &str,
+    why: &str,
+    o: &Oracles<'_, B, P>,
+) -> Result<()> {
+    if !o.problem().lower().domain().is_free() {
+        return Err(Error::Unsupported {
+            solver: solver.into(),
+            reason: format!("{why}; the lower domain is not free"),
+        });
+    }
+    Ok(())
+}
+
 /// y_t^g of eq. 18: `inner` on g(x_t, ·), warm-started from the previous y^g (from y^γ at the
 /// first iteration).
 pub fn lower_solution<B: Backend, P: Problem<B>>(

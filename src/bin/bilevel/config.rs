@@ -38,7 +38,14 @@ pub struct Config {
     /// A data file, for experiments that read one (LIBSVM for table7); none: embedded data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<PathBuf>,
+    /// The MaxMin solver of experiments with coupled constraints (table7):
+    /// `descent-ascent` (the papers' choice, the default) or `augmented`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maxmin: Option<String>,
 }
+
+/// The values of the `maxmin` key.
+pub const MAXMIN_CHOICES: [&str; 2] = ["descent-ascent", "augmented"];
 
 /// The same keys, each optional: what a TOML file may give.
 #[derive(Debug, Default, Deserialize)]
@@ -56,6 +63,7 @@ struct ConfigFile {
     out: Option<PathBuf>,
     checkpoint_every: Option<usize>,
     data: Option<PathBuf>,
+    maxmin: Option<String>,
 }
 
 /// Command-line flags that override the configuration.
@@ -88,6 +96,9 @@ pub struct Overrides {
     /// A data file (LIBSVM for table7).
     #[arg(long, value_name = "FILE")]
     data: Option<PathBuf>,
+    /// The MaxMin solver (table7): `descent-ascent` or `augmented`.
+    #[arg(long, value_name = "M")]
+    maxmin: Option<String>,
 }
 
 /// Defaults of `experiment`, then `file`, then `flags`; validated.
@@ -142,6 +153,9 @@ fn apply_file(cfg: &mut Config, f: ConfigFile) {
     if f.data.is_some() {
         cfg.data = f.data;
     }
+    if f.maxmin.is_some() {
+        cfg.maxmin = f.maxmin;
+    }
 }
 
 fn apply_flags(cfg: &mut Config, o: &Overrides) {
@@ -161,6 +175,9 @@ fn apply_flags(cfg: &mut Config, o: &Overrides) {
     set!(iters, seeds, backend, out, checkpoint_every);
     if o.data.is_some() {
         cfg.data = o.data.clone();
+    }
+    if o.maxmin.is_some() {
+        cfg.maxmin = o.maxmin.clone();
     }
 }
 
@@ -198,6 +215,20 @@ pub fn validate(cfg: &Config, exp: &dyn Experiment) -> CliResult<()> {
             "tol must be finite and >= 0, got {}",
             cfg.tol
         )));
+    }
+    if let Some(m) = &cfg.maxmin {
+        if !exp.has_maxmin() {
+            return Err(CliError(format!(
+                "{} has no MaxMin solver; `maxmin` applies to experiments with coupled constraints (table7)",
+                exp.name()
+            )));
+        }
+        if !MAXMIN_CHOICES.contains(&m.as_str()) {
+            return Err(CliError(format!(
+                "unknown maxmin {m:?}; valid: {}",
+                MAXMIN_CHOICES.join(", ")
+            )));
+        }
     }
     crate::runner::Backend::parse(&cfg.backend).map(|_| ())
 }

@@ -47,7 +47,7 @@ enum Command {
         /// The experiment (see `bilevel list`); may also come from --config.
         experiment: Option<String>,
         #[command(flatten)]
-        overrides: Overrides,
+        overrides: Box<Overrides>,
         /// A TOML configuration (as written by a previous run to DIR/config.toml); flags
         /// given on the command line override it.
         #[arg(long, value_name = "FILE.toml")]

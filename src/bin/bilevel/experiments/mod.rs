@@ -36,6 +36,10 @@ pub trait Experiment: Sync {
     fn plots(&self) -> Vec<PlotSpec>;
     /// Runs `ctx.spec` on `backend`; `None` when interrupted.
     fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>>;
+    /// Whether the `maxmin` key picks this experiment's MaxMin solver.
+    fn has_maxmin(&self) -> bool {
+        false
+    }
 }
 
 static ALL: [&dyn Experiment; 4] = [
@@ -98,6 +102,7 @@ fn config(
         out: PathBuf::from("results").join(name),
         checkpoint_every: 100,
         data: None,
+        maxmin: None,
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use bilevel::core::IterState;
 use bilevel::core::burn::tensor::backend::Backend as BurnBackend;
 use bilevel::models::libsvm::{self, Labelled};
-use bilevel::models::svm::{SvmMethod, SvmSetting, Table7Config, breast_cancer};
+use bilevel::models::svm::{SaddleMethod, SvmMethod, SvmSetting, Table7Config, breast_cancer};
 
 use super::{Experiment, config};
 use crate::config::Config;
@@ -22,11 +22,16 @@ pub struct Table7;
 
 /// The data and the Table 7 setting for `cfg`.
 fn data(cfg: &Config) -> CliResult<(Labelled, Table7Config)> {
+    let defaults = Table7Config::default();
     let base = Table7Config {
         gamma: cfg.gammas[0],
         eta: cfg.etas.first().copied().unwrap_or(0.01),
         epochs: cfg.iters,
-        ..Table7Config::default()
+        maxmin: match cfg.maxmin.as_deref() {
+            Some("augmented") => SaddleMethod::augmented_default(),
+            _ => defaults.maxmin,
+        },
+        ..defaults
     };
     Ok(match &cfg.data {
         Some(path) => {
@@ -106,6 +111,9 @@ impl Experiment for Table7 {
             },
         ]
     }
+    fn has_maxmin(&self) -> bool {
+        true
+    }
     fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>> {
         let (labelled, mut setting_cfg) = data(ctx.cfg)?;
         setting_cfg.gamma = ctx.spec.gamma;
@@ -123,7 +131,7 @@ impl Experiment for Table7 {
             let seed = ctx.spec.seed;
             let setting = SvmSetting::<B>::new(&labelled, &setting_cfg, seed, &Default::default())?;
             let accuracy = |state: &IterState<B>| accuracy_extra(&setting, state);
-            let mut solver = method.solver(&setting_cfg);
+            let mut solver = setting.solver(method, &setting_cfg);
             let Some((report, extras)) =
                 ctx.solve::<B, _>(&setting.problem, &mut solver, &setting_cfg.options(), &accuracy)?
             else {

@@ -1,0 +1,87 @@
+//! ITD (iterative differentiation; perturbed-gd-convex-qp-nonconvex-blo.md §1, the unrolled
+//! baseline): y_K(x) from K gradient steps `y_{k+1} = y_k − α ∇_y g(x, y_k)`, and the
+//! hypergradient ∇_x f(x, y_K(x)) by reverse-mode differentiation through the K steps
+//! ([`Oracles::unrolled_gradient`], nested autodiff), then `x ← Proj_X(x − η ∇)`.
+//!
+//! The unrolled steps start from the previous y_K (`warm_start`, the usual practice) or from
+//! the problem's initial y at every outer iteration. Memory and time per outer iteration grow
+//! linearly in K.
+
+use burn::tensor::{Tensor, backend::Backend};
+use serde::{Deserialize, Serialize};
+
+use super::penalty::{forbid_constraints, require_free_lower};
+use super::{IterState, Solver, projected_step};
+use crate::error::{Error, Result, ensure_positive};
+use crate::oracle::Oracles;
+use crate::problem::Problem;
+
+/// ITD.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Itd {
+    /// The upper step size η.
+    pub eta: f64,
+    /// Unrolled inner steps K (≥ 1).
+    pub steps: usize,
+    /// The inner step size α.
+    pub step: f64,
+    /// Start the unrolled steps from the previous y_K (else from the problem's initial y).
+    pub warm_start: bool,
+}
+
+impl Itd {
+    /// ITD with upper step η, K unrolled steps of size α, warm-started.
+    pub fn new(eta: f64, steps: usize, step: f64) -> Self {
+        Self {
+            eta,
+            steps,
+            step,
+            warm_start: true,
+        }
+    }
+}
+
+impl<B: Backend> Solver<B> for Itd {
+    fn name(&self) -> String {
+        "ITD".into()
+    }
+
+    fn validate(&self) -> Result<()> {
+        ensure_positive("eta", self.eta)?;
+        ensure_positive("ITD inner step", self.step)?;
+        if self.steps == 0 {
+            return Err(Error::InvalidParameter {
+                name: "ITD steps".into(),
+                value: 0.0,
+                reason: "at least one unrolled step is needed".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn init<P: Problem<B>>(
+        &mut self,
+        o: &Oracles<'_, B, P>,
+        x0: Tensor<B, 1>,
+        y0: Tensor<B, 1>,
+    ) -> Result<IterState<B>> {
+        forbid_constraints("ITD", o)?;
+        require_free_lower("ITD", "the unrolled steps are unprojected", o)?;
+        Ok(IterState::start(x0, y0, None, 0.0))
+    }
+
+    fn next_iter<P: Problem<B>>(
+        &mut self,
+        o: &Oracles<'_, B, P>,
+        s: IterState<B>,
+    ) -> Result<IterState<B>> {
+        let y0 = if self.warm_start {
+            s.y_gamma.clone()
+        } else {
+            o.problem().y0()?
+        };
+        let (grad, y) = o.unrolled_gradient(&s.x, &y0, self.steps, self.step)?;
+        let (x, metric) = projected_step(o.problem().upper().domain(), &s.x, &grad, self.eta)?;
+        Ok(s.next(x, y, metric, self.steps))
+    }
+}
