@@ -211,3 +211,60 @@ impl<B: Backend> Problem<B> for HyperCleaning<B> {
         Ok(weighted + y.powi_scalar(2).sum().mul_scalar(self.lambda))
     }
 }
+
+/// One seeded hyper-cleaning setting: a split of `data` with `fraction` of the training labels
+/// corrupted (seeded), and the problem on it.
+#[derive(Debug)]
+pub struct CleaningSetting<B: Backend> {
+    /// Training rows with corrupted labels.
+    pub train: Classes,
+    /// Clean validation rows.
+    pub val: Classes,
+    /// Clean test rows.
+    pub test: Classes,
+    /// Which training rows were corrupted.
+    pub corrupted: Vec<bool>,
+    /// The problem on train and validation (λ = 0.001).
+    pub problem: HyperCleaning<B>,
+}
+
+impl<B: Backend> CleaningSetting<B> {
+    /// Splits `data` into `train`/`val`/rest by `seed`, corrupts `fraction` of the training
+    /// labels (seed + 1) and builds the problem with λ = 0.001.
+    pub fn new(
+        data: &Classes,
+        classifier: Classifier,
+        (train, val): (usize, usize),
+        fraction: f64,
+        seed: u64,
+        device: &B::Device,
+    ) -> crate::Result<Self> {
+        let (train, val, test) = data.split(train, val, seed)?;
+        let (train, corrupted) = train.corrupt(fraction, seed + 1)?;
+        let problem = HyperCleaning::new(&train, &val, classifier, 1e-3, device)?;
+        Ok(Self {
+            train,
+            val,
+            test,
+            corrupted,
+            problem,
+        })
+    }
+
+    /// The "no cleaning" baseline: the classifier trained by `inner` on the corrupted labels
+    /// with uniform weights, and its test accuracy.
+    pub fn baseline(&self, inner: &bilevel_core::MinSolver) -> crate::Result<(Tensor<B, 1>, f64)> {
+        let o = bilevel_core::Oracles::new(&self.problem);
+        let y0 = self.problem.y0()?;
+        let y = inner
+            .run(
+                &o,
+                &bilevel_core::Objective::Lower,
+                &self.problem.uniform_weights(),
+                y0,
+            )?
+            .y;
+        let accuracy = self.problem.accuracy(&y, &self.test)?;
+        Ok((y, accuracy))
+    }
+}
