@@ -107,3 +107,36 @@ fn cleaning_beats_uniform_weights_on_corrupted_digits() {
     assert!(cleaned > baseline + 0.01, "{cleaned} vs {baseline}");
     assert!(f1 > 0.5, "F1 {f1}");
 }
+
+/// The ReLU-MLP classifier (nonconvex lower level, 32 hidden units): ITD re-weights the
+/// training set and beats uniform weights. AID is not used here: its CG meets negative
+/// curvature on this lower level and stops with `Error::NonPositiveCurvature`.
+#[test]
+fn itd_cleans_for_the_relu_network() {
+    let s = CleaningSetting::<B>::new(
+        &digits().unwrap(),
+        Classifier::Mlp {
+            hidden: 32,
+            seed: 7,
+        },
+        (600, 300),
+        0.25,
+        0,
+        &Default::default(),
+    )
+    .unwrap();
+    let (_, baseline) = s.baseline(&MinSolver::new(1.0, 1e-6, 2_000)).unwrap();
+    let r = solve(
+        &s.problem,
+        &mut Itd::new(100.0, 20, 1.0),
+        &SolveOptions::new(60, 0.0),
+    )
+    .unwrap();
+    let cleaned = s.problem.accuracy(&r.y_gamma, &s.test).unwrap();
+    let f1 = HyperCleaning::<B>::f1(&r.x, &s.corrupted);
+    println!(
+        "digits MLP, 25% corrupted: uniform weights {baseline:.4}, ITD {cleaned:.4}, F1 {f1:.3}"
+    );
+    assert!(cleaned > baseline + 0.01, "{cleaned} vs {baseline}");
+    assert!(f1 > 0.5, "F1 {f1}");
+}
