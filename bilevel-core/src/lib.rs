@@ -19,6 +19,7 @@
 //! a [`Report`].
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod check;
 pub mod domain;
 pub mod dsl;
@@ -31,6 +32,7 @@ pub mod problem;
 pub mod solver;
 pub mod tensor;
 
+pub use batch::{Batch, Minibatch};
 pub use burn;
 pub use domain::{Domain, DomainSpec};
 pub use error::{Error, Result};
@@ -41,7 +43,7 @@ pub use problem::{Init, Problem, Variable, check_problem};
 pub use solver::{
     Aid, AltPbgd, AnySolver, Blocc, Bome, Checkpoint, ConjugateGradient, Itd, IterState, JntPbgd,
     MaxMinSolver, MinSolver, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SolveOptions,
-    Solver, Termination, resume_with, solve, solve_with,
+    Solver, Termination, UpdateRule, Updates, resume_with, solve, solve_with,
 };
 
 /// The backends compiled in, selected by cargo features.
@@ -62,10 +64,10 @@ pub mod prelude {
     pub use crate::solver::{
         Aid, AltPbgd, AnySolver, Blocc, Bome, Checkpoint, ConjugateGradient, Itd, JntPbgd,
         MaxMinSolver, MinSolver, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SolveOptions,
-        Solver, Termination, resume_with, solve, solve_with,
+        Solver, Termination, UpdateRule, Updates, resume_with, solve, solve_with,
     };
     pub use crate::{
-        Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Objective, Oracles,
-        Problem, Result, Variable, Wrt,
+        Batch, Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Minibatch,
+        Objective, Oracles, Problem, Result, Variable, Wrt,
     };
 }

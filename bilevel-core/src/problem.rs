@@ -15,6 +15,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
+use crate::batch::Batch;
 use crate::domain::Domain;
 use crate::error::{Error, Result, ensure_finite, ensure_len};
 use crate::layout::Layout;
@@ -209,6 +210,11 @@ pub trait Problem<B: Backend> {
     fn c<T: Lift<B>>(&self, _x: Tensor<T, 1>, _y: Tensor<T, 1>) -> Result<Option<Tensor<T, 1>>> {
         Ok(None)
     }
+
+    /// Selects the data the objectives read until the next call: the minibatch of an outer
+    /// iteration, or all of it ([`crate::batch`]). The driver calls it around each iteration;
+    /// problems without minibatches ignore it (the default).
+    fn select_batch(&self, _batch: Batch) {}
 
     /// The initial upper-level point x₀ (by default from the variable's [`Init`]).
     fn x0(&self) -> Result<Tensor<B, 1>> {

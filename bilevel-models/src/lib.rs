@@ -13,6 +13,10 @@
 //!   [`libsvm`] reader.
 //! * [`hyperclean::HyperCleaning`] — data hyper-cleaning with a linear or a one-hidden-layer
 //!   ReLU classifier, on [`classify::Classes`] (embedded digits, MNIST IDX reader).
+//! * [`representation::Representation`] — representation learning (eq. 69): a two-layer ReLU
+//!   backbone fitted on one group of a regression table and a linear head on the other, with
+//!   minibatches; the NLSY79 table or the embedded diabetes table ([`table::Table`] reader).
+//! * [`peft::PeftToy`] — the two-parameter PEFT toy (DPO over SFT, Table 5 / Fig. 5).
 //! * [`quadratic::Quadratic`] — a quadratic bilevel problem in any dimension, with the closed
 //!   forms of argmin F_γ, of the bilevel solution x* and of PBGD-Free's fixed point.
 #![warn(missing_docs)]
@@ -23,9 +27,12 @@ pub mod error;
 pub mod hyperclean;
 pub mod libsvm;
 pub mod linalg;
+pub mod peft;
 pub mod quadratic;
 pub mod regression;
+pub mod representation;
 pub mod svm;
+pub mod table;
 pub mod toys;
 
 pub use error::{Error, Result};

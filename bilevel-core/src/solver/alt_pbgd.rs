@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::penalty::{
     PenaltySchedule, forbid_constraints, hypergradient, lower_solution, penalized, validate_common,
 };
-use super::{IterState, MinSolver, Solver, projected_step};
+use super::update::{UpdateRule, Updates};
+use super::{IterState, MinSolver, Solver};
 use crate::error::Result;
 use crate::oracle::Oracles;
 use crate::problem::Problem;
@@ -28,6 +29,9 @@ pub struct AltPbgd {
     pub inner_g: MinSolver,
     /// The inner solver for y^γ = argmin γ⁻¹f(x, ·) + g(x, ·) (eq. 20).
     pub inner_gamma: MinSolver,
+    /// The update rule of x (eq. 21's projected gradient step by default).
+    #[serde(default)]
+    pub update: UpdateRule,
 }
 
 impl AltPbgd {
@@ -38,6 +42,7 @@ impl AltPbgd {
             gamma: PenaltySchedule::constant(gamma),
             inner_g: inner,
             inner_gamma: inner,
+            update: UpdateRule::Gradient,
         }
     }
 
@@ -58,6 +63,15 @@ impl AltPbgd {
     }
 }
 
+impl Updates for AltPbgd {
+    fn rules_mut(&mut self) -> (&mut UpdateRule, Vec<&mut MinSolver>) {
+        (
+            &mut self.update,
+            vec![&mut self.inner_g, &mut self.inner_gamma],
+        )
+    }
+}
+
 impl<B: Backend> Solver<B> for AltPbgd {
     fn name(&self) -> String {
         if self.is_single_loop() {
@@ -68,7 +82,12 @@ impl<B: Backend> Solver<B> for AltPbgd {
     }
 
     fn validate(&self) -> Result<()> {
-        validate_common(self.eta, &self.gamma, &[&self.inner_g, &self.inner_gamma])
+        validate_common(
+            self.eta,
+            &self.update,
+            &self.gamma,
+            &[&self.inner_g, &self.inner_gamma],
+        )
     }
 
     fn init<P: Problem<B>>(
@@ -87,13 +106,20 @@ impl<B: Backend> Solver<B> for AltPbgd {
         s: IterState<B>,
     ) -> Result<IterState<B>> {
         let gamma = self.gamma.at(s.iter);
-        let y_g = lower_solution(&self.inner_g, o, &s)?;
-        let y_gamma = self
-            .inner_gamma
-            .run(o, &penalized(gamma), &s.x, s.y_gamma)?;
+        let mut moments = s.moments.clone();
+        let y_g = lower_solution(&self.inner_g, o, &s, &mut moments.y_g)?;
+        let y_gamma = self.inner_gamma.run_with(
+            o,
+            &penalized(gamma),
+            &s.x,
+            s.y_gamma,
+            &mut moments.y_gamma,
+        )?;
         let g_t = hypergradient(o, &s.x, &y_gamma.y, &y_g.y, gamma)?;
         let domain = o.problem().upper().domain();
-        let (x, metric) = projected_step(domain, &s.x, &g_t, self.eta)?;
+        let (x, metric) = self
+            .update
+            .step(&mut moments.x, domain, &s.x, &g_t, self.eta)?;
         Ok(IterState {
             iter: s.iter + 1,
             x,
@@ -107,6 +133,7 @@ impl<B: Backend> Solver<B> for AltPbgd {
             aux: None,
             kkt: None,
             warning: None,
+            moments,
         })
     }
 }

@@ -73,3 +73,25 @@ impl<B: Backend> Solver<B> for AnySolver {
         delegate!(self, s => s.next_iter(oracles, state))
     }
 }
+
+/// `From<Method> for AnySolver` for every method.
+macro_rules! from_method {
+    ($($m:ident),*) => {$(
+        impl From<$m> for AnySolver {
+            fn from(s: $m) -> Self {
+                AnySolver::$m(s)
+            }
+        }
+    )*};
+}
+
+from_method!(
+    JntPbgd,
+    AltPbgd,
+    PbgdFree,
+    Blocc,
+    PerturbedGd,
+    Aid,
+    Bome,
+    Itd
+);

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use super::maxmin::MaxMinSolver;
 use super::penalty::{PenaltySchedule, require_constraints};
-use super::{IterState, Solver, projected_step};
+use super::update::UpdateRule;
+use super::{IterState, Solver};
 use crate::error::{Result, ensure_positive};
 use crate::oracle::{Objective, Oracles};
 use crate::problem::Problem;
@@ -26,6 +27,9 @@ pub struct Blocc {
     pub inner_g: MaxMinSolver,
     /// The MaxMin solver for (y^γ, λ^γ) (eq. 55).
     pub inner_gamma: MaxMinSolver,
+    /// The update rule of x (eq. 56's projected gradient step by default).
+    #[serde(default)]
+    pub update: UpdateRule,
 }
 
 impl Blocc {
@@ -36,7 +40,15 @@ impl Blocc {
             gamma: PenaltySchedule::constant(gamma),
             inner_g: inner,
             inner_gamma: inner,
+            update: UpdateRule::Gradient,
         }
+    }
+
+    /// The same solver with `rule` for its x updates (the saddle problems keep their MaxMin
+    /// solver's descent–ascent or augmented-Lagrangian steps).
+    pub fn with_update(mut self, rule: UpdateRule) -> Self {
+        self.update = rule;
+        self
     }
 }
 
@@ -47,6 +59,7 @@ impl<B: Backend> Solver<B> for Blocc {
 
     fn validate(&self) -> Result<()> {
         ensure_positive("eta", self.eta)?;
+        self.update.validate("upper")?;
         self.gamma.validate()?;
         self.inner_g.validate()?;
         self.inner_gamma.validate()
@@ -98,7 +111,11 @@ impl<B: Backend> Solver<B> for Blocc {
         )?;
         let at_g = o.grad_x(&Objective::LowerLagrangian(&lg.lambda), &s.x, &lg.y)?;
         let g_t = (at_gamma - at_g).mul_scalar(gamma);
-        let (x, metric) = projected_step(o.problem().upper().domain(), &s.x, &g_t, self.eta)?;
+        let mut moments = s.moments;
+        let domain = o.problem().upper().domain();
+        let (x, metric) = self
+            .update
+            .step(&mut moments.x, domain, &s.x, &g_t, self.eta)?;
         Ok(IterState {
             iter: s.iter + 1,
             x,
@@ -113,6 +130,7 @@ impl<B: Backend> Solver<B> for Blocc {
             lambda_gamma: Some(lgam.lambda),
             aux: None,
             kkt: None,
+            moments,
         })
     }
 }

@@ -7,11 +7,12 @@
 //! [`resume_with`](super::resume_with), which calls `init` again before it restores the
 //! snapshot. So a resumed solve makes exactly the iterates of an uninterrupted one.
 
-use burn::tensor::backend::Backend;
+use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
 use super::report::HistoryRow;
 use super::state::IterState;
+use super::update::{Moment, Moments};
 use crate::error::{Error, Result, ensure_len};
 use crate::tensor::{to_vec, vector};
 
@@ -41,6 +42,58 @@ pub struct Snapshot {
     pub aux: Option<Vec<f64>>,
     /// The KKT residual, where computed.
     pub kkt: Option<f64>,
+    /// The update rules' moments (absent in checkpoints of plain gradient runs).
+    #[serde(default)]
+    pub moments: MomentsSnapshot,
+}
+
+/// One [`Moment`] as plain numbers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MomentSnapshot {
+    /// Steps taken.
+    pub steps: usize,
+    /// The first moment.
+    pub m: Option<Vec<f64>>,
+    /// The second moment.
+    pub v: Option<Vec<f64>>,
+}
+
+/// [`Moments`] as plain numbers.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct MomentsSnapshot {
+    /// For x.
+    pub x: MomentSnapshot,
+    /// For y^γ.
+    pub y_gamma: MomentSnapshot,
+    /// For y^g.
+    pub y_g: MomentSnapshot,
+}
+
+impl MomentSnapshot {
+    fn of<B: Backend>(m: &Moment<B>) -> Self {
+        Self {
+            steps: m.steps,
+            m: m.m.as_ref().map(to_vec),
+            v: m.v.as_ref().map(to_vec),
+        }
+    }
+
+    /// The moment on `device`; each stored vector must have length `dim`.
+    fn restore<B: Backend>(&self, name: &str, dim: usize, device: &B::Device) -> Result<Moment<B>> {
+        let load = |v: &Option<Vec<f64>>| -> Result<Option<Tensor<B, 1>>> {
+            v.as_ref()
+                .map(|v| {
+                    ensure_len(&format!("checkpoint moment of {name}"), dim, v.len())?;
+                    Ok(vector(v, device))
+                })
+                .transpose()
+        };
+        Ok(Moment {
+            steps: self.steps,
+            m: load(&self.m)?,
+            v: load(&self.v)?,
+        })
+    }
 }
 
 /// JSON has no infinity: store +∞ (the metric before the first iteration) as `null`.
@@ -63,7 +116,7 @@ mod nonfinite {
 impl<B: Backend> IterState<B> {
     /// The state as plain numbers (the warning is not kept: it was already counted).
     pub fn snapshot(&self) -> Snapshot {
-        let opt = |t: &Option<burn::tensor::Tensor<B, 1>>| t.as_ref().map(to_vec);
+        let opt = |t: &Option<Tensor<B, 1>>| t.as_ref().map(to_vec);
         Snapshot {
             iter: self.iter,
             x: to_vec(&self.x),
@@ -76,6 +129,11 @@ impl<B: Backend> IterState<B> {
             lambda_gamma: opt(&self.lambda_gamma),
             aux: opt(&self.aux),
             kkt: self.kkt,
+            moments: MomentsSnapshot {
+                x: MomentSnapshot::of(&self.moments.x),
+                y_gamma: MomentSnapshot::of(&self.moments.y_gamma),
+                y_g: MomentSnapshot::of(&self.moments.y_g),
+            },
         }
     }
 
@@ -90,21 +148,19 @@ impl<B: Backend> IterState<B> {
             template.y_gamma.dims()[0],
             snapshot.y_gamma.len(),
         )?;
-        let opt =
-            |name: &str, v: &Option<Vec<f64>>, t: &Option<burn::tensor::Tensor<B, 1>>| match (v, t)
-            {
-                (Some(v), Some(t)) => {
-                    ensure_len(name, t.dims()[0], v.len())?;
-                    Ok(Some(vector(v, &device)))
-                }
-                (Some(v), None) => Ok(Some(vector(v, &device))),
-                (None, Some(_)) => Err(Error::InvalidParameter {
-                    name: name.into(),
-                    value: f64::NAN,
-                    reason: "missing from the checkpoint, but this solver keeps it".into(),
-                }),
-                (None, None) => Ok(None),
-            };
+        let opt = |name: &str, v: &Option<Vec<f64>>, t: &Option<Tensor<B, 1>>| match (v, t) {
+            (Some(v), Some(t)) => {
+                ensure_len(name, t.dims()[0], v.len())?;
+                Ok(Some(vector(v, &device)))
+            }
+            (Some(v), None) => Ok(Some(vector(v, &device))),
+            (None, Some(_)) => Err(Error::InvalidParameter {
+                name: name.into(),
+                value: f64::NAN,
+                reason: "missing from the checkpoint, but this solver keeps it".into(),
+            }),
+            (None, None) => Ok(None),
+        };
         Ok(Self {
             iter: snapshot.iter,
             x: vector(&snapshot.x, &device),
@@ -126,6 +182,17 @@ impl<B: Backend> IterState<B> {
             aux: snapshot.aux.as_ref().map(|v| vector(v, &device)),
             kkt: snapshot.kkt,
             warning: None,
+            moments: Moments {
+                x: snapshot.moments.x.restore("x", snapshot.x.len(), &device)?,
+                y_gamma: snapshot
+                    .moments
+                    .y_gamma
+                    .restore("y", snapshot.y_gamma.len(), &device)?,
+                y_g: snapshot
+                    .moments
+                    .y_g
+                    .restore("y_g", snapshot.y_gamma.len(), &device)?,
+            },
         })
     }
 }

@@ -11,6 +11,7 @@ use super::checkpoint::{Checkpoint, ProblemPrint};
 use super::observer::Observer;
 use super::report::{HistoryRow, Report, Termination};
 use super::state::IterState;
+use crate::batch::Batch;
 use crate::error::{Error, Result, ensure_positive};
 use crate::oracle::{Objective, Oracles};
 use crate::problem::{Problem, check_problem};
@@ -195,7 +196,10 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
             break Termination::TimeBudget;
         }
         let previous = state.clone();
-        state = match solver.next_iter(&oracles, state) {
+        problem.select_batch(Batch::Iteration(state.iter));
+        let next = solver.next_iter(&oracles, state);
+        problem.select_batch(Batch::Full);
+        state = match next {
             Ok(next) => next,
             Err(Error::NonFiniteEvaluation { what }) => {
                 return Err(diverged(&name, &previous, what));

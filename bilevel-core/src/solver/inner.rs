@@ -1,9 +1,10 @@
-//! The inner Min Solver: projected gradient descent on y for a fixed x (eq. 18 and 20).
+//! The inner Min Solver: projected gradient descent on y for a fixed x (eq. 18 and 20), or
+//! momentum / Adam steps ([`UpdateRule`]).
 
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
-use super::projected_step;
+use super::update::{Moment, UpdateRule};
 use crate::error::{Error, Result, ensure_positive};
 use crate::oracle::{Objective, Oracles};
 use crate::problem::Problem;
@@ -12,6 +13,9 @@ use crate::problem::Problem;
 /// the generalized gradient norm ‖G‖ (Def. 6) is at most `tol` or after `max_iters` steps.
 ///
 /// With `max_iters = 1` and `tol = 0` it is the single step of the fully single-loop methods.
+/// With another [`UpdateRule`] each step is a momentum or Adam step of size `step`; the
+/// moments persist across outer iterations when the method passes them in
+/// ([`MinSolver::run_with`]), as a single-loop method needs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct MinSolver {
     /// The step size (> 0; at most 1/L for an L-smooth lower level).
@@ -20,6 +24,9 @@ pub struct MinSolver {
     pub tol: f64,
     /// At most this many steps (≥ 1).
     pub max_iters: usize,
+    /// The update rule of the lower level (plain projected gradient by default).
+    #[serde(default)]
+    pub rule: UpdateRule,
 }
 
 /// The result of an inner solve.
@@ -42,7 +49,14 @@ impl MinSolver {
             step,
             tol,
             max_iters,
+            rule: UpdateRule::Gradient,
         }
+    }
+
+    /// The same solver with another update rule.
+    pub fn with_rule(mut self, rule: UpdateRule) -> Self {
+        self.rule = rule;
+        self
     }
 
     /// One projected gradient step per call: the fully single-loop setting.
@@ -50,9 +64,10 @@ impl MinSolver {
         Self::new(step, 0.0, 1)
     }
 
-    /// Checks step > 0, tol ≥ 0 and max_iters ≥ 1.
+    /// Checks step > 0, tol ≥ 0, max_iters ≥ 1 and the update rule.
     pub fn validate(&self) -> Result<()> {
         ensure_positive("inner step", self.step)?;
+        self.rule.validate("inner")?;
         if !(self.tol >= 0.0 && self.tol.is_finite()) {
             return Err(Error::InvalidParameter {
                 name: "inner tol".into(),
@@ -70,7 +85,7 @@ impl MinSolver {
         Ok(())
     }
 
-    /// Minimizes `objective(x, ·)` over the lower domain Y from `y0`.
+    /// Minimizes `objective(x, ·)` over the lower domain Y from `y0`, with fresh moments.
     pub fn run<B: Backend, P: Problem<B>>(
         &self,
         oracles: &Oracles<'_, B, P>,
@@ -78,12 +93,24 @@ impl MinSolver {
         x: &Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<InnerOutcome<B>> {
+        self.run_with(oracles, objective, x, y0, &mut Moment::default())
+    }
+
+    /// [`MinSolver::run`] continuing the update rule's `moment` (and updating it).
+    pub fn run_with<B: Backend, P: Problem<B>>(
+        &self,
+        oracles: &Oracles<'_, B, P>,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y0: Tensor<B, 1>,
+        moment: &mut Moment<B>,
+    ) -> Result<InnerOutcome<B>> {
         let domain = oracles.problem().lower().domain();
         let mut y = y0;
         let mut residual = f64::INFINITY;
         for iters in 0..self.max_iters {
             let grad = oracles.grad_y(objective, x, &y)?;
-            let (next, norm) = projected_step(domain, &y, &grad, self.step)?;
+            let (next, norm) = self.rule.step(moment, domain, &y, &grad, self.step)?;
             residual = norm;
             if !norm.is_finite() {
                 return Err(Error::NonFiniteEvaluation {

@@ -11,7 +11,8 @@ use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
 use super::penalty::{forbid_constraints, require_free_lower};
-use super::{IterState, Solver, projected_step};
+use super::update::UpdateRule;
+use super::{IterState, Solver};
 use crate::error::{Error, Result, ensure_positive};
 use crate::oracle::Oracles;
 use crate::problem::Problem;
@@ -27,6 +28,10 @@ pub struct Itd {
     pub step: f64,
     /// Start the unrolled steps from the previous y_K (else from the problem's initial y).
     pub warm_start: bool,
+    /// The update rule of x (a projected gradient step by default); the unrolled steps are
+    /// plain gradient steps, which the hypergradient differentiates.
+    #[serde(default)]
+    pub update: UpdateRule,
 }
 
 impl Itd {
@@ -37,7 +42,14 @@ impl Itd {
             steps,
             step,
             warm_start: true,
+            update: UpdateRule::Gradient,
         }
+    }
+
+    /// The same solver with `rule` for its x updates.
+    pub fn with_update(mut self, rule: UpdateRule) -> Self {
+        self.update = rule;
+        self
     }
 }
 
@@ -48,6 +60,7 @@ impl<B: Backend> Solver<B> for Itd {
 
     fn validate(&self) -> Result<()> {
         ensure_positive("eta", self.eta)?;
+        self.update.validate("upper")?;
         ensure_positive("ITD inner step", self.step)?;
         if self.steps == 0 {
             return Err(Error::InvalidParameter {
@@ -81,7 +94,13 @@ impl<B: Backend> Solver<B> for Itd {
             o.problem().y0()?
         };
         let (grad, y) = o.unrolled_gradient(&s.x, &y0, self.steps, self.step)?;
-        let (x, metric) = projected_step(o.problem().upper().domain(), &s.x, &grad, self.eta)?;
-        Ok(s.next(x, y, metric, self.steps))
+        let mut moment = s.moments.x.clone();
+        let domain = o.problem().upper().domain();
+        let (x, metric) = self
+            .update
+            .step(&mut moment, domain, &s.x, &grad, self.eta)?;
+        let mut next = s.next(x, y, metric, self.steps);
+        next.moments.x = moment;
+        Ok(next)
     }
 }

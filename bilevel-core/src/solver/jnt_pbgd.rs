@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::penalty::{
     PenaltySchedule, forbid_constraints, lower_solution, penalized, validate_common,
 };
-use super::{IterState, MinSolver, Solver, projected_step};
+use super::update::{UpdateRule, Updates};
+use super::{IterState, MinSolver, Solver};
 use crate::error::Result;
 use crate::oracle::{Objective, Oracles, Wrt};
 use crate::problem::Problem;
@@ -24,6 +25,9 @@ pub struct JntPbgd {
     pub gamma: PenaltySchedule,
     /// The inner solver for y^g = argmin g(x, ·) (eq. 18).
     pub inner: MinSolver,
+    /// The update rule of the joint step on (x, y) of eq. 19 (one moment per block).
+    #[serde(default)]
+    pub update: UpdateRule,
 }
 
 impl JntPbgd {
@@ -33,7 +37,14 @@ impl JntPbgd {
             eta,
             gamma: PenaltySchedule::constant(gamma),
             inner,
+            update: UpdateRule::Gradient,
         }
+    }
+}
+
+impl Updates for JntPbgd {
+    fn rules_mut(&mut self) -> (&mut UpdateRule, Vec<&mut MinSolver>) {
+        (&mut self.update, vec![&mut self.inner])
     }
 }
 
@@ -43,7 +54,7 @@ impl<B: Backend> Solver<B> for JntPbgd {
     }
 
     fn validate(&self) -> Result<()> {
-        validate_common(self.eta, &self.gamma, &[&self.inner])
+        validate_common(self.eta, &self.update, &self.gamma, &[&self.inner])
     }
 
     fn init<P: Problem<B>>(
@@ -64,7 +75,8 @@ impl<B: Backend> Solver<B> for JntPbgd {
         s: IterState<B>,
     ) -> Result<IterState<B>> {
         let gamma = self.gamma.at(s.iter);
-        let y_g = lower_solution(&self.inner, o, &s)?;
+        let mut moments = s.moments.clone();
+        let y_g = lower_solution(&self.inner, o, &s, &mut moments.y_g)?;
         let joint = o.gradient(&penalized(gamma), &s.x, &s.y_gamma, Wrt::Both)?;
         let at_g = o.grad_x(&Objective::Lower, &s.x, &y_g.y)?;
         let zeros = || s.x.zeros_like();
@@ -74,8 +86,21 @@ impl<B: Backend> Solver<B> for JntPbgd {
             .unwrap_or_else(|| s.y_gamma.zeros_like())
             .mul_scalar(gamma);
         let problem = o.problem();
-        let (x, metric_x) = projected_step(problem.upper().domain(), &s.x, &d_x, self.eta)?;
-        let (y, metric_y) = projected_step(problem.lower().domain(), &s.y_gamma, &d_y, self.eta)?;
+        let rule = &self.update;
+        let (x, metric_x) = rule.step(
+            &mut moments.x,
+            problem.upper().domain(),
+            &s.x,
+            &d_x,
+            self.eta,
+        )?;
+        let (y, metric_y) = rule.step(
+            &mut moments.y_gamma,
+            problem.lower().domain(),
+            &s.y_gamma,
+            &d_y,
+            self.eta,
+        )?;
         Ok(IterState {
             iter: s.iter + 1,
             x,
@@ -89,6 +114,7 @@ impl<B: Backend> Solver<B> for JntPbgd {
             aux: None,
             kkt: None,
             warning: None,
+            moments,
         })
     }
 }

@@ -17,7 +17,8 @@
 //! Shared steps live in one place: the inner [`MinSolver`] (projected gradient descent on y),
 //! the [`MaxMinSolver`] (projected gradient descent–ascent on the Lagrangian),
 //! the penalty schedule and the hypergradient estimate of eq. 21 ([`penalty`]), the generalized
-//! gradient of Def. 6 ([`generalized_gradient`]).
+//! gradient of Def. 6 ([`generalized_gradient`]), the update rules (projected gradient,
+//! momentum, Adam: [`update`]) that every penalty method and ITD apply per level.
 
 mod aid;
 mod alt_pbgd;
@@ -38,6 +39,7 @@ pub mod penalty;
 pub mod perturbed_gd;
 mod report;
 mod state;
+pub mod update;
 
 pub use aid::Aid;
 pub use alt_pbgd::AltPbgd;
@@ -57,6 +59,7 @@ pub use penalty::PenaltySchedule;
 pub use perturbed_gd::{PerturbedGd, Rho};
 pub use report::{HistoryRow, Report, Termination};
 pub use state::IterState;
+pub use update::{Moment, Moments, UpdateRule, Updates};
 
 use burn::tensor::{Tensor, backend::Backend};
 

@@ -15,7 +15,8 @@ use super::maxmin::MaxMinSolver;
 use super::penalty::{
     PenaltySchedule, forbid_constraints, penalized, require_constraints, validate_common,
 };
-use super::{IterState, MinSolver, Solver, projected_step};
+use super::update::{UpdateRule, Updates};
+use super::{IterState, MinSolver, Solver};
 use crate::error::Result;
 use crate::oracle::{Objective, Oracles};
 use crate::problem::Problem;
@@ -32,6 +33,9 @@ pub struct PbgdFree {
     /// For coupled constraints (§5.2): the MaxMin solver for (y^γ, λ^γ) of eq. 55, used instead
     /// of `inner` when the problem has constraints.
     pub maxmin: Option<MaxMinSolver>,
+    /// The update rule of x (eq. 27's projected gradient step by default).
+    #[serde(default)]
+    pub update: UpdateRule,
 }
 
 impl PbgdFree {
@@ -42,6 +46,7 @@ impl PbgdFree {
             gamma: PenaltySchedule::constant(gamma),
             inner,
             maxmin: None,
+            update: UpdateRule::Gradient,
         }
     }
 
@@ -58,6 +63,12 @@ impl PbgdFree {
     }
 }
 
+impl Updates for PbgdFree {
+    fn rules_mut(&mut self) -> (&mut UpdateRule, Vec<&mut MinSolver>) {
+        (&mut self.update, vec![&mut self.inner])
+    }
+}
+
 impl<B: Backend> Solver<B> for PbgdFree {
     fn name(&self) -> String {
         match (&self.maxmin, self.inner.max_iters) {
@@ -68,7 +79,7 @@ impl<B: Backend> Solver<B> for PbgdFree {
     }
 
     fn validate(&self) -> Result<()> {
-        validate_common(self.eta, &self.gamma, &[&self.inner])?;
+        validate_common(self.eta, &self.update, &self.gamma, &[&self.inner])?;
         self.maxmin.as_ref().map_or(Ok(()), MaxMinSolver::validate)
     }
 
@@ -94,18 +105,25 @@ impl<B: Backend> Solver<B> for PbgdFree {
         s: IterState<B>,
     ) -> Result<IterState<B>> {
         let gamma = self.gamma.at(s.iter);
+        let mut moments = s.moments;
         let (y_gamma, lambda_gamma, inner_iters) = match (&self.maxmin, s.lambda_gamma) {
             (Some(maxmin), Some(lambda)) => {
                 let r = maxmin.run(o, Some(gamma), &s.x, s.y_gamma, lambda)?;
                 (r.y, Some(r.lambda), r.iters)
             }
             _ => {
-                let r = self.inner.run(o, &penalized(gamma), &s.x, s.y_gamma)?;
+                let objective = penalized(gamma);
+                let r =
+                    self.inner
+                        .run_with(o, &objective, &s.x, s.y_gamma, &mut moments.y_gamma)?;
                 (r.y, None, r.iters)
             }
         };
         let d = o.grad_x(&Objective::Upper, &s.x, &y_gamma)?;
-        let (x, metric) = projected_step(o.problem().upper().domain(), &s.x, &d, self.eta)?;
+        let domain = o.problem().upper().domain();
+        let (x, metric) = self
+            .update
+            .step(&mut moments.x, domain, &s.x, &d, self.eta)?;
         Ok(IterState {
             iter: s.iter + 1,
             x,
@@ -119,6 +137,7 @@ impl<B: Backend> Solver<B> for PbgdFree {
             aux: None,
             kkt: None,
             warning: None,
+            moments,
         })
     }
 }

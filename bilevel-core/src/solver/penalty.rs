@@ -4,15 +4,22 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
+use super::update::{Moment, UpdateRule};
 use super::{InnerOutcome, IterState, MinSolver};
 use crate::error::{Error, Result, ensure_positive};
 use crate::oracle::{Objective, Oracles};
 use crate::problem::Problem;
 
-/// The checks every penalty method makes: a positive step η, a valid γ schedule, valid inner
-/// solvers.
-pub fn validate_common(eta: f64, gamma: &PenaltySchedule, inner: &[&MinSolver]) -> Result<()> {
+/// The checks every penalty method makes: a positive step η, a valid upper update rule, a
+/// valid γ schedule, valid inner solvers.
+pub fn validate_common(
+    eta: f64,
+    update: &UpdateRule,
+    gamma: &PenaltySchedule,
+    inner: &[&MinSolver],
+) -> Result<()> {
     ensure_positive("eta", eta)?;
+    update.validate("upper")?;
     gamma.validate()?;
     inner.iter().try_for_each(|s| s.validate())
 }
@@ -66,14 +73,15 @@ pub fn require_free_lower<B: Backend, P: Problem<B>>(
 }
 
 /// y_t^g of eq. 18: `inner` on g(x_t, ·), warm-started from the previous y^g (from y^γ at the
-/// first iteration).
+/// first iteration), continuing the update rule's moment of y^g.
 pub fn lower_solution<B: Backend, P: Problem<B>>(
     inner: &MinSolver,
     oracles: &Oracles<'_, B, P>,
     state: &IterState<B>,
+    moment: &mut Moment<B>,
 ) -> Result<InnerOutcome<B>> {
     let warm = state.y_g.clone().unwrap_or_else(|| state.y_gamma.clone());
-    inner.run(oracles, &Objective::Lower, &state.x, warm)
+    inner.run_with(oracles, &Objective::Lower, &state.x, warm, moment)
 }
 
 /// The penalty γ over the outer iterations: constant, or increased to γ_max as V-PBGD does.

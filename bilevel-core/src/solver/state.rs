@@ -2,6 +2,8 @@
 
 use burn::tensor::{Tensor, backend::Backend};
 
+use super::update::Moments;
+
 /// The iterate of an outer-loop method after `iter` iterations.
 #[derive(Debug, Clone)]
 pub struct IterState<B: Backend> {
@@ -31,6 +33,8 @@ pub struct IterState<B: Backend> {
     pub kkt: Option<f64>,
     /// A warning about this iteration (e.g. CG stopped unconverged).
     pub warning: Option<String>,
+    /// The moments of the update rules (momentum, Adam), empty for plain gradient steps.
+    pub moments: Moments<B>,
 }
 
 impl<B: Backend> IterState<B> {
@@ -54,13 +58,15 @@ impl<B: Backend> IterState<B> {
             aux: None,
             kkt: None,
             warning: None,
+            moments: Moments::default(),
         }
     }
 }
 
 impl<B: Backend> IterState<B> {
     /// The next state: iteration + 1, with the given iterate and metric; multipliers, auxiliary
-    /// vector, KKT residual and warning cleared (set them on the result where needed).
+    /// vector, KKT residual and warning cleared (set them on the result where needed), the
+    /// update rules' moments kept.
     pub fn next(&self, x: Tensor<B, 1>, y: Tensor<B, 1>, metric: f64, inner_iters: usize) -> Self {
         Self {
             iter: self.iter + 1,
@@ -75,6 +81,7 @@ impl<B: Backend> IterState<B> {
             aux: None,
             kkt: None,
             warning: None,
+            moments: self.moments.clone(),
         }
     }
 }

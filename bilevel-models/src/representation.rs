@@ -1,0 +1,401 @@
+//! Representation learning (pbgd-free-efficient-penalty-blo.md §6.2.1, eq. 69): a shared
+//! backbone x learned on one group of a regression table while the head y is fitted on the
+//! other,
+//!
+//! ```text
+//! min_{x,y} MSE(x, y; D1)   s.t.   y ∈ argmin_y MSE(x, y; D2)
+//! ```
+//!
+//! with the backbone φ_x(z) = relu(W2ᵀ relu(W1ᵀ z + b1) + b2) (two fully connected layers,
+//! hidden width 200 in the paper) and the linear head ŷ = wᵀφ_x(z) + c. D1 and D2 are the rows
+//! with the two values of a binary column (`gender` for NLSY79). Each group is split 80/20
+//! into training and test rows; features are standardized with the training statistics.
+//!
+//! The objectives read a seeded minibatch of each group per outer iteration when a batch
+//! size is set ([`bilevel_core::batch`]); full batch otherwise.
+
+use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
+use bilevel_core::ops::relu;
+use bilevel_core::tensor::{scalar, to_vec};
+use bilevel_core::{Batch, Block, Domain, Init, Layout, Lift, Minibatch, Problem, Variable};
+use rand::SeedableRng;
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use crate::data::normal;
+use crate::table::Table;
+use crate::{Error, Result};
+
+/// Rows of one group: features (row-major n × d) and targets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rows {
+    /// Rows.
+    pub n: usize,
+    /// Features per row.
+    pub d: usize,
+    /// The features, row-major.
+    pub features: Vec<f64>,
+    /// The targets.
+    pub targets: Vec<f64>,
+}
+
+impl Rows {
+    fn subset(&self, idx: &[usize]) -> Self {
+        Self {
+            n: idx.len(),
+            d: self.d,
+            features: idx
+                .iter()
+                .flat_map(|&i| self.features[i * self.d..(i + 1) * self.d].iter().copied())
+                .collect(),
+            targets: idx.iter().map(|&i| self.targets[i]).collect(),
+        }
+    }
+
+    /// A seeded split: round(`fraction`·n) training rows (at least one of each), the rest test.
+    fn split(&self, fraction: f64, seed: u64) -> (Self, Self) {
+        let mut idx: Vec<usize> = (0..self.n).collect();
+        idx.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
+        let train = ((fraction * self.n as f64).round() as usize).clamp(1, self.n - 1);
+        (self.subset(&idx[..train]), self.subset(&idx[train..]))
+    }
+
+    fn standardize(&mut self, mean: &[f64], std: &[f64]) {
+        for row in self.features.chunks_mut(self.d) {
+            for ((v, m), s) in row.iter_mut().zip(mean).zip(std) {
+                *v = (*v - m) / s;
+            }
+        }
+    }
+
+    /// The mean of the targets' squared deviation from `prediction` (the test MSE).
+    pub fn mse(&self, prediction: &[f64]) -> f64 {
+        let sum: f64 = self
+            .targets
+            .iter()
+            .zip(prediction)
+            .map(|(t, p)| (t - p) * (t - p))
+            .sum();
+        sum / self.n as f64
+    }
+}
+
+/// A regression table in two groups by the values of a binary column; the other columns
+/// except the target are the features.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupedRegression {
+    /// The feature columns.
+    pub features: Vec<String>,
+    /// The group column and its values for D1 (upper level) and D2 (lower level).
+    pub group: (String, [f64; 2]),
+    /// D1 and D2.
+    pub groups: [Rows; 2],
+}
+
+impl GroupedRegression {
+    /// Groups `table` by `group` = values[0] (D1) and values[1] (D2), predicting `target`
+    /// scaled by `target_scale`. A missing column, a row with another group value, or a group
+    /// with fewer than two rows is an error naming it.
+    pub fn from_table(
+        table: &Table,
+        target: &str,
+        group: &str,
+        values: [f64; 2],
+        target_scale: f64,
+    ) -> Result<Self> {
+        let (t, g) = (table.column(target)?, table.column(group)?);
+        let features: Vec<usize> = (0..table.columns.len())
+            .filter(|&j| j != t && j != g)
+            .collect();
+        let empty = || Rows {
+            n: 0,
+            d: features.len(),
+            features: vec![],
+            targets: vec![],
+        };
+        let mut groups = [empty(), empty()];
+        for (i, row) in table.rows.iter().enumerate() {
+            let k = values
+                .iter()
+                .position(|v| *v == row[g])
+                .ok_or_else(|| Error::Data {
+                    name: table.name.clone(),
+                    reason: format!(
+                        "row {}, column `{group}`: {} is neither group value {} nor {}",
+                        i + 1,
+                        row[g],
+                        values[0],
+                        values[1]
+                    ),
+                })?;
+            let rows = &mut groups[k];
+            rows.n += 1;
+            rows.features.extend(features.iter().map(|&j| row[j]));
+            rows.targets.push(row[t] * target_scale);
+        }
+        for (rows, value) in groups.iter().zip(values) {
+            if rows.n < 2 {
+                return Err(Error::Data {
+                    name: table.name.clone(),
+                    reason: format!(
+                        "group `{group}` = {value} has {} rows; each group needs at least 2 \
+                         (training and test)",
+                        rows.n
+                    ),
+                });
+            }
+        }
+        Ok(Self {
+            features: features.iter().map(|&j| table.columns[j].clone()).collect(),
+            group: (group.into(), values),
+            groups,
+        })
+    }
+
+    /// The NLSY79 table (`../shared/data/nlsy79.csv`): target `income`, D1 = `gender` 0,
+    /// D2 = `gender` 1, the 21 other columns as features.
+    pub fn nlsy79(path: &std::path::Path) -> Result<Self> {
+        Self::from_table(&Table::read(path)?, "income", "gender", [0.0, 1.0], 1.0)
+    }
+
+    /// The embedded default: the diabetes regression table (442 rows, 10 features), target
+    /// `progression` / 100, D1 = `sex` 1, D2 = `sex` 2.
+    pub fn embedded() -> Result<Self> {
+        let text = include_str!("../data/diabetes_regression.csv");
+        let table = Table::parse("embedded diabetes regression", text)?;
+        Self::from_table(&table, "progression", "sex", [1.0, 2.0], 0.01)
+    }
+
+    /// Splits each group `fraction`/rest into training and test rows (seeded) and
+    /// standardizes the features with the mean and standard deviation of all training rows.
+    pub fn split(&self, fraction: f64, seed: u64) -> Result<GroupSplit> {
+        if !(fraction > 0.0 && fraction < 1.0) {
+            return Err(Error::Data {
+                name: "split".into(),
+                reason: format!("the training fraction {fraction} is not in (0, 1)"),
+            });
+        }
+        let [(mut tr1, mut te1), (mut tr2, mut te2)] = [0, 1]
+            .map(|k| self.groups[k].split(fraction, seed.wrapping_mul(2).wrapping_add(k as u64)));
+        let d = self.features.len();
+        let n = (tr1.n + tr2.n) as f64;
+        let column = |j: usize| {
+            tr1.features
+                .iter()
+                .chain(&tr2.features)
+                .skip(j)
+                .step_by(d)
+                .copied()
+                .collect::<Vec<f64>>()
+        };
+        let mean: Vec<f64> = (0..d).map(|j| column(j).iter().sum::<f64>() / n).collect();
+        let std: Vec<f64> = (0..d)
+            .map(|j| {
+                let var = column(j).iter().map(|v| (v - mean[j]).powi(2)).sum::<f64>() / n;
+                if var > 0.0 { var.sqrt() } else { 1.0 }
+            })
+            .collect();
+        for rows in [&mut tr1, &mut te1, &mut tr2, &mut te2] {
+            rows.standardize(&mean, &std);
+        }
+        Ok(GroupSplit {
+            train: [tr1, tr2],
+            test: [te1, te2],
+        })
+    }
+}
+
+/// Training and test rows of D1 and D2.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupSplit {
+    /// Training rows of D1, D2.
+    pub train: [Rows; 2],
+    /// Test rows of D1, D2.
+    pub test: [Rows; 2],
+}
+
+/// The shape of the model and the sampling.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RepresentationConfig {
+    /// Width of both backbone layers (the paper: 200).
+    pub hidden: usize,
+    /// Rows per minibatch in each group (`None`: full batch).
+    pub batch: Option<usize>,
+    /// Seed of the initial weights and of the minibatches.
+    pub seed: u64,
+}
+
+impl Default for RepresentationConfig {
+    fn default() -> Self {
+        Self {
+            hidden: 200,
+            batch: None,
+            seed: 0,
+        }
+    }
+}
+
+/// One group's training rows on the device, with its minibatch sampler.
+#[derive(Debug, Clone)]
+struct Group<B: Backend> {
+    features: Tensor<B, 2>,
+    targets: Tensor<B, 1>,
+    batch: Minibatch<B>,
+}
+
+impl<B: Backend> Group<B> {
+    fn new(
+        name: &str,
+        rows: &Rows,
+        cfg: &RepresentationConfig,
+        stream: u64,
+        device: &B::Device,
+    ) -> Result<Self> {
+        Ok(Self {
+            features: features::<B>(rows, device),
+            targets: Tensor::from_data(TensorData::new(rows.targets.clone(), [rows.n]), device),
+            batch: Minibatch::new(name, rows.n, cfg.batch, cfg.seed, stream, device)?,
+        })
+    }
+}
+
+fn features<B: Backend>(rows: &Rows, device: &B::Device) -> Tensor<B, 2> {
+    Tensor::from_data(
+        TensorData::new(rows.features.clone(), [rows.n, rows.d]),
+        device,
+    )
+}
+
+/// The representation-learning problem of eq. 69 on the training rows of a [`GroupSplit`].
+#[derive(Debug, Clone)]
+pub struct Representation<B: Backend> {
+    x: Variable,
+    y: Variable,
+    d1: Group<B>,
+    d2: Group<B>,
+    device: B::Device,
+}
+
+impl<B: Backend> Representation<B> {
+    /// The problem: backbone x (blocks `W1` d×H, `b1` H, `W2` H×H, `b2` H; weights from a
+    /// seeded N(0, 2/fan-in), biases 0) and head y (`w` H from N(0, 1/H), `c` 0).
+    pub fn new(split: &GroupSplit, cfg: RepresentationConfig, device: &B::Device) -> Result<Self> {
+        let (d, h) = (split.train[0].d, cfg.hidden);
+        if d == 0 || h == 0 {
+            return Err(Error::Data {
+                name: "representation model".into(),
+                reason: format!("needs features and hidden units (d = {d}, hidden = {h})"),
+            });
+        }
+        let mut backbone = normal(d * h, (2.0 / d as f64).sqrt(), cfg.seed);
+        backbone.extend(std::iter::repeat_n(0.0, h));
+        backbone.extend(normal(h * h, (2.0 / h as f64).sqrt(), cfg.seed + 1));
+        backbone.extend(std::iter::repeat_n(0.0, h));
+        let mut head = normal(h, (1.0 / h as f64).sqrt(), cfg.seed + 2);
+        head.push(0.0);
+        let x = Variable::new(
+            "backbone",
+            Layout::new(vec![
+                Block::new("W1", &[d, h])?,
+                Block::new("b1", &[h])?,
+                Block::new("W2", &[h, h])?,
+                Block::new("b2", &[h])?,
+            ])?,
+            Domain::free(),
+            Init::Values { values: backbone },
+        )?;
+        let y = Variable::new(
+            "head",
+            Layout::new(vec![Block::new("w", &[h])?, Block::new("c", &[1])?])?,
+            Domain::free(),
+            Init::Values { values: head },
+        )?;
+        Ok(Self {
+            x,
+            y,
+            d1: Group::new("group D1", &split.train[0], &cfg, 1, device)?,
+            d2: Group::new("group D2", &split.train[1], &cfg, 2, device)?,
+            device: device.clone(),
+        })
+    }
+
+    /// The predictions wᵀφ_x(z) + c for the rows of `z`.
+    fn predict<T: Lift<B>>(
+        &self,
+        x: &Tensor<T, 1>,
+        y: &Tensor<T, 1>,
+        z: Tensor<T, 2>,
+    ) -> bilevel_core::Result<Tensor<T, 1>> {
+        let (lx, ly) = (self.x.layout(), self.y.layout());
+        let layer = |input: Tensor<T, 2>, w: usize| -> bilevel_core::Result<Tensor<T, 2>> {
+            let weight: Tensor<T, 2> = lx.view(x, w)?;
+            let bias: Tensor<T, 1> = lx.view(x, w + 1)?;
+            Ok(relu(input.matmul(weight) + bias.unsqueeze_dim::<2>(0)))
+        };
+        let phi = layer(layer(z, 0)?, 2)?;
+        let w: Tensor<T, 1> = ly.view(y, 0)?;
+        let c: Tensor<T, 1> = ly.view(y, 1)?;
+        Ok(phi.matmul(w.unsqueeze_dim::<2>(1)).squeeze_dim::<1>(1) + c)
+    }
+
+    /// The mean squared error on the selected rows of `group`.
+    fn mse<T: Lift<B>>(
+        &self,
+        x: &Tensor<T, 1>,
+        y: &Tensor<T, 1>,
+        group: &Group<B>,
+    ) -> bilevel_core::Result<Tensor<T, 1>> {
+        let z = T::lift(group.batch.take(&group.features));
+        let t = T::lift(group.batch.take(&group.targets));
+        Ok((self.predict(x, y, z)? - t).powi_scalar(2).mean())
+    }
+
+    /// The test MSE of (x, y) on `rows` (features standardized like the training rows).
+    pub fn test_mse(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>, rows: &Rows) -> Result<f64> {
+        bilevel_core::error::ensure_len(
+            "test features",
+            self.x.layout().blocks()[0].shape()[0],
+            rows.d,
+        )?;
+        let prediction = self.predict(x, y, features::<B>(rows, &self.device))?;
+        Ok(rows.mse(&to_vec(&prediction)))
+    }
+
+    /// The MSE on D1's training rows at (x, y) (f on all rows).
+    pub fn full_f(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<f64> {
+        self.select_batch(Batch::Full);
+        Ok(scalar(&self.f::<B>(x.clone(), y.clone())?))
+    }
+}
+
+impl<B: Backend> Problem<B> for Representation<B> {
+    fn upper(&self) -> &Variable {
+        &self.x
+    }
+    fn lower(&self) -> &Variable {
+        &self.y
+    }
+    fn device(&self) -> B::Device {
+        self.device.clone()
+    }
+    /// MSE on D1 (eq. 69's upper level).
+    fn f<T: Lift<B>>(
+        &self,
+        x: Tensor<T, 1>,
+        y: Tensor<T, 1>,
+    ) -> bilevel_core::Result<Tensor<T, 1>> {
+        self.mse(&x, &y, &self.d1)
+    }
+    /// MSE on D2 (eq. 69's lower level).
+    fn g<T: Lift<B>>(
+        &self,
+        x: Tensor<T, 1>,
+        y: Tensor<T, 1>,
+    ) -> bilevel_core::Result<Tensor<T, 1>> {
+        self.mse(&x, &y, &self.d2)
+    }
+    fn select_batch(&self, batch: Batch) {
+        self.d1.batch.select(batch);
+        self.d2.batch.select(batch);
+    }
+}

@@ -1,0 +1,548 @@
+//! Learning models (pbgd-free-efficient-penalty-blo.md §6.2): the momentum and Adam update
+//! rules, seeded minibatches (stochastic oracles), the representation-learning problem of
+//! eq. 69 and the PEFT toy of Fig. 5 — derivatives against finite differences, minibatch
+//! gradients against the full-batch gradient of the selected rows, closed-form optima, reduced
+//! runs whose losses must decrease, and bad data.
+
+use bilevel::core::check::{FdOptions, check_oracles};
+use bilevel::core::solver::{Moment, generalized_gradient};
+use bilevel::core::tensor::{scalar, to_vec, vector};
+use bilevel::models::data::normal;
+use bilevel::models::peft::PeftToy;
+use bilevel::models::quadratic::{Quadratic, QuadraticData};
+use bilevel::models::representation::{
+    GroupSplit, GroupedRegression, Representation, RepresentationConfig, Rows,
+};
+use bilevel::models::table::Table;
+use bilevel::prelude::*;
+
+type B = NdArray<f64>;
+
+fn dev() -> bilevel::core::burn::backend::ndarray::NdArrayDevice {
+    Default::default()
+}
+
+fn dist(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(p, q)| (p - q).powi(2))
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// The embedded diabetes table split 80/20 (seed 0).
+fn embedded_split() -> GroupSplit {
+    GroupedRegression::embedded()
+        .unwrap()
+        .split(0.8, 0)
+        .unwrap()
+}
+
+#[test]
+fn adam_and_momentum_steps_follow_their_formulas() {
+    let domain = Domain::free();
+    let z = vector::<B>(&[1.0, -2.0], &dev());
+    let (d1, d2) = ([0.5, -4.0], [0.1, 2.0]);
+    let (lr, b1, b2, eps) = (0.1, 0.9, 0.999, 1e-8);
+    let adam = UpdateRule::Adam {
+        beta1: b1,
+        beta2: b2,
+        eps,
+    };
+    let mut m = Moment::default();
+    let (z1, _) = adam
+        .step(&mut m, &domain, &z, &vector(&d1, &dev()), lr)
+        .unwrap();
+    let (z2, metric) = adam
+        .step(&mut m, &domain, &z1, &vector(&d2, &dev()), lr)
+        .unwrap();
+    // By hand: m_t, v_t with bias corrections, per coordinate.
+    let mut expected = vec![1.0, -2.0];
+    for i in 0..2 {
+        let (m1, v1) = ((1.0 - b1) * d1[i], (1.0 - b2) * d1[i] * d1[i]);
+        expected[i] -= lr * (m1 / (1.0 - b1)) / ((v1 / (1.0 - b2)).sqrt() + eps);
+        let (m2, v2) = (
+            b1 * m1 + (1.0 - b1) * d2[i],
+            b2 * v1 + (1.0 - b2) * d2[i] * d2[i],
+        );
+        let (mh, vh) = (m2 / (1.0 - b1 * b1), v2 / (1.0 - b2 * b2));
+        expected[i] -= lr * mh / (vh.sqrt() + eps);
+    }
+    assert!(dist(&to_vec(&z2), &expected) < 1e-12, "{:?}", to_vec(&z2));
+    assert_eq!(m.steps, 2);
+    // The reported metric is ‖G‖ of the raw estimate, not of Adam's direction.
+    assert!((metric - dist(&d2, &[0.0, 0.0])).abs() < 1e-12);
+
+    let heavy = UpdateRule::momentum(0.5);
+    let mut m = Moment::default();
+    let (z1, _) = heavy
+        .step(&mut m, &domain, &z, &vector(&d1, &dev()), lr)
+        .unwrap();
+    let (z2, _) = heavy
+        .step(&mut m, &domain, &z1, &vector(&d2, &dev()), lr)
+        .unwrap();
+    let expected: Vec<f64> = (0..2)
+        .map(|i| [1.0, -2.0][i] - lr * d1[i] - lr * (0.5 * d1[i] + d2[i]))
+        .collect();
+    assert!(dist(&to_vec(&z2), &expected) < 1e-12);
+
+    // On a box the step is projected and the metric is Def. 6's ‖G‖ of the raw estimate.
+    let boxed = Domain::interval(-1.5, 1.5).unwrap();
+    let mut m = Moment::default();
+    let d = vector::<B>(&[-30.0, 1.0], &dev());
+    let (z1, metric) = adam.step(&mut m, &boxed, &z, &d, 1.0).unwrap();
+    let clamped = boxed.project(z.clone()).unwrap();
+    assert!(to_vec(&z1).iter().all(|v| v.abs() <= 1.5));
+    let (_, g) = generalized_gradient(&boxed, &z, &d, 1.0).unwrap();
+    assert!((metric - g).abs() < 1e-12, "{metric} vs {g}");
+    assert_eq!(to_vec(&clamped).len(), 2);
+}
+
+/// Momentum and Adam inside the penalty methods reach the same closed-form points as plain
+/// steps: argmin F_γ for ALT-PBGD and JNT-PBGD, PBGD-Free's own fixed point.
+#[test]
+fn momentum_and_adam_reach_the_closed_form_points_of_a_quadratic() {
+    let data = QuadraticData::new(10, 3);
+    let gamma = 10.0;
+    let p = Quadratic::<B>::new(&data, &dev()).unwrap();
+    let (x_gamma, x_free) = (data.x_gamma(gamma), data.x_free(gamma));
+    let heavy = UpdateRule::momentum(0.5);
+    let inner = MinSolver::new(0.1, 0.0, 1).with_rule(heavy);
+    let cases: Vec<(&str, AnySolver, &Vec<f64>, f64)> = vec![
+        (
+            "F2SA, momentum on both levels",
+            AltPbgd::new(0.05, gamma, inner).with_update(heavy).into(),
+            &x_gamma,
+            1e-6,
+        ),
+        (
+            "JNT-PBGD, momentum",
+            JntPbgd::new(0.005, gamma, MinSolver::new(0.3, 1e-12, 1_000))
+                .with_update(heavy)
+                .into(),
+            &x_gamma,
+            1e-6,
+        ),
+        (
+            "PBGD-Free, Adam on x (inner solved to 1e-10)",
+            PbgdFree::new(0.01, gamma, MinSolver::new(0.3, 1e-10, 10_000))
+                .with_update(UpdateRule::adam())
+                .into(),
+            &x_free,
+            1e-6,
+        ),
+    ];
+    for (name, mut solver, target, tol) in cases {
+        let r = solve(&p, &mut solver, &SolveOptions::new(20_000, 1e-9)).unwrap();
+        let e = dist(&to_vec(&r.x), target);
+        println!(
+            "{name}: {} iterations, ‖x − target‖ = {e:.2e}",
+            r.iterations
+        );
+        assert!(e < tol, "{name}: ‖x − target‖ = {e}");
+    }
+}
+
+#[test]
+fn invalid_update_rules_are_rejected_before_running() {
+    let p = Quadratic::<B>::new(&QuadraticData::new(3, 0), &dev()).unwrap();
+    let inner = MinSolver::new(0.1, 0.0, 1);
+    let bad = [
+        (
+            PbgdFree::new(0.1, 10.0, inner)
+                .with_update(UpdateRule::Adam {
+                    beta1: 1.0,
+                    beta2: 0.999,
+                    eps: 1e-8,
+                })
+                .into(),
+            "upper adam beta1",
+        ),
+        (
+            AltPbgd::new(0.1, 10.0, inner)
+                .with_lower_update(UpdateRule::Adam {
+                    beta1: 0.9,
+                    beta2: 0.999,
+                    eps: 0.0,
+                })
+                .into(),
+            "inner adam eps",
+        ),
+        (
+            JntPbgd::new(0.1, 10.0, inner)
+                .with_update(UpdateRule::momentum(-0.1))
+                .into(),
+            "upper momentum beta",
+        ),
+        (
+            AnySolver::from(Itd::new(0.1, 2, 0.1).with_update(UpdateRule::momentum(f64::NAN))),
+            "upper momentum beta",
+        ),
+    ];
+    for (mut solver, what) in bad {
+        let e = solve::<B, _, AnySolver>(&p, &mut solver, &SolveOptions::new(5, 0.0)).unwrap_err();
+        assert!(e.to_string().contains(what), "{what}: {e}");
+    }
+}
+
+#[test]
+fn minibatches_are_seeded_and_checked() {
+    let mb = |size, seed| Minibatch::<B>::new("group", 50, size, seed, 1, &dev());
+    let a = mb(Some(8), 3).unwrap();
+    assert_eq!(a.indices(5, 8), mb(Some(8), 3).unwrap().indices(5, 8));
+    assert_ne!(a.indices(5, 8), a.indices(6, 8));
+    assert_ne!(a.indices(5, 8), mb(Some(8), 4).unwrap().indices(5, 8));
+    let rows = a.indices(5, 8);
+    assert!(rows.windows(2).all(|w| w[0] < w[1]) && rows.iter().all(|&r| r < 50));
+    assert_eq!(
+        mb(Some(80), 3).unwrap().size(),
+        50,
+        "size >= rows is full batch"
+    );
+    let e = mb(Some(0), 3).unwrap_err().to_string();
+    assert!(e.contains("minibatch size of group"), "{e}");
+    let e = Minibatch::<B>::new("group D2", 0, None, 0, 1, &dev())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("group D2"), "{e}");
+}
+
+fn select(rows: &Rows, idx: &[usize]) -> Rows {
+    Rows {
+        n: idx.len(),
+        d: rows.d,
+        features: idx
+            .iter()
+            .flat_map(|&i| rows.features[i * rows.d..(i + 1) * rows.d].to_vec())
+            .collect(),
+        targets: idx.iter().map(|&i| rows.targets[i]).collect(),
+    }
+}
+
+/// The stochastic oracle of iteration t is the exact gradient of the problem built on the rows
+/// the minibatch of t selects; the full batch is restored afterwards.
+#[test]
+fn minibatch_gradients_are_the_gradients_of_the_selected_rows() {
+    let split = embedded_split();
+    let cfg = RepresentationConfig {
+        hidden: 6,
+        batch: Some(17),
+        seed: 5,
+    };
+    let p = Representation::<B>::new(&split, cfg, &dev()).unwrap();
+    let (x, y) = (p.x0().unwrap(), p.y0().unwrap());
+    let o = Oracles::new(&p);
+    let full = o.gradient(
+        &Objective::Penalized {
+            gamma: 3.0,
+            lambda: None,
+        },
+        &x,
+        &y,
+        Wrt::Both,
+    );
+    let full = full.unwrap();
+    let t = 4;
+    p.select_batch(Batch::Iteration(t));
+    let stochastic = o
+        .gradient(
+            &Objective::Penalized {
+                gamma: 3.0,
+                lambda: None,
+            },
+            &x,
+            &y,
+            Wrt::Both,
+        )
+        .unwrap();
+    p.select_batch(Batch::Full);
+    // The same rows by hand: D1 uses stream 1, D2 stream 2, both seeded by cfg.seed.
+    let rows = |k: usize| {
+        let r = &split.train[k];
+        let mb = Minibatch::<B>::new("g", r.n, Some(17), 5, k as u64 + 1, &dev()).unwrap();
+        select(r, &mb.indices(t, 17))
+    };
+    let sub = GroupSplit {
+        train: [rows(0), rows(1)],
+        test: split.test.clone(),
+    };
+    let q = Representation::<B>::new(&sub, RepresentationConfig { batch: None, ..cfg }, &dev())
+        .unwrap();
+    let exact = Oracles::new(&q)
+        .gradient(
+            &Objective::Penalized {
+                gamma: 3.0,
+                lambda: None,
+            },
+            &x,
+            &y,
+            Wrt::Both,
+        )
+        .unwrap();
+    for (a, b) in [(&stochastic.x, &exact.x), (&stochastic.y, &exact.y)] {
+        let (a, b) = (to_vec(a.as_ref().unwrap()), to_vec(b.as_ref().unwrap()));
+        assert!(dist(&a, &b) < 1e-12 * (1.0 + dist(&b, &vec![0.0; b.len()])));
+    }
+    let differs = dist(
+        &to_vec(stochastic.x.as_ref().unwrap()),
+        &to_vec(full.x.as_ref().unwrap()),
+    );
+    assert!(
+        differs > 1e-6,
+        "a minibatch of 17 rows gives the full gradient?"
+    );
+    let again = o
+        .gradient(
+            &Objective::Penalized {
+                gamma: 3.0,
+                lambda: None,
+            },
+            &x,
+            &y,
+            Wrt::Both,
+        )
+        .unwrap();
+    assert_eq!(
+        to_vec(again.x.as_ref().unwrap()),
+        to_vec(full.x.as_ref().unwrap())
+    );
+}
+
+#[test]
+fn both_learning_models_pass_the_finite_difference_check() {
+    let split = embedded_split();
+    let cfg = RepresentationConfig {
+        hidden: 5,
+        batch: None,
+        seed: 1,
+    };
+    let p = Representation::<B>::new(&split, cfg, &dev()).unwrap();
+    let x = normal(p.upper().dim(), 0.5, 2);
+    let y = normal(p.lower().dim(), 0.5, 3);
+    let report = check_oracles(&p, &x, &y, &FdOptions::default()).unwrap();
+    println!(
+        "representation: worst relative error {:.2e}",
+        report.max_error()
+    );
+    assert!(report.max_error() < 1e-6, "{report:?}");
+
+    let toy = PeftToy::<B>::paper(&dev()).unwrap();
+    for (x, y) in [(-5.34, -9.94), (0.3, -0.7), (-7.0, 6.5)] {
+        let report = check_oracles(&toy, &[x], &[y], &FdOptions::default()).unwrap();
+        println!(
+            "PEFT toy at ({x}, {y}): worst relative error {:.2e}",
+            report.max_error()
+        );
+        assert!(report.max_error() < 1e-6, "{report:?}");
+    }
+}
+
+/// At the reference model q_β = 0, so f_DPO = log 2 + 0.01‖θ_ref‖²; g is the SFT negative
+/// log-likelihood of Table 5's rows, by hand.
+#[test]
+fn peft_toy_values_match_the_formulas() {
+    let toy = PeftToy::<B>::paper(&dev()).unwrap();
+    let (x, y) = (toy.x0().unwrap(), toy.y0().unwrap());
+    let o = Oracles::new(&toy);
+    let reg = 0.01 * (5.34f64.powi(2) + 9.94f64.powi(2));
+    let f = o.value(&Objective::Upper, &x, &y).unwrap();
+    assert!((f - (2f64.ln() + reg)).abs() < 1e-12, "{f}");
+    let log_sigmoid = |u: f64| -(1.0 + (-u).exp()).ln();
+    // Row 1: z = [1, 1, .5, .5], r = 0: l0 − l1 = .5x + .5y. Row 2: z = [1, .5, 0, .5], r = 1:
+    // l1 − l0 = −x.
+    let (px, py) = (-5.34, -9.94);
+    let g_hand = -(log_sigmoid(0.5 * px + 0.5 * py) + log_sigmoid(-px)) / 2.0 + reg;
+    let g = o.value(&Objective::Lower, &x, &y).unwrap();
+    assert!((g - g_hand).abs() < 1e-12, "{g} vs {g_hand}");
+    assert!(PeftToy::<B>::new(0.0, 0.01, [0.0, 0.0], &dev()).is_err());
+    assert!(PeftToy::<B>::new(1.0, f64::NAN, [0.0, 0.0], &dev()).is_err());
+}
+
+/// Fig. 5 at reduced size: F²SA (10 inner steps) and PBGD-Free lower both losses from the
+/// reference model; F²SA lands near the bilevel solution x* = argmin f(x, y*(x)), which the
+/// test finds independently by a golden-section search over x with y*(x) from an accurate
+/// inner solve.
+#[test]
+fn peft_toy_losses_decrease_and_f2sa_reaches_the_bilevel_solution() {
+    let toy = PeftToy::<B>::paper(&dev()).unwrap();
+    let o = Oracles::new(&toy);
+    let (x0, y0) = (toy.x0().unwrap(), toy.y0().unwrap());
+    let f0 = o.value(&Objective::Upper, &x0, &y0).unwrap();
+    let g0 = o.value(&Objective::Lower, &x0, &y0).unwrap();
+    let inner = MinSolver::new(0.5, 0.0, 10);
+    let options = SolveOptions::new(600, 0.0);
+    let f2sa = solve(&toy, &mut AltPbgd::new(0.5, 15.0, inner), &options).unwrap();
+    let free = solve(&toy, &mut PbgdFree::new(0.5, 15.0, inner), &options).unwrap();
+    for (name, r) in [("F2SA", &f2sa), ("PBGD-Free", &free)] {
+        println!(
+            "{name}: (x, y) = ({:.4}, {:.4}), f {f0:.4} -> {:.4}, g {g0:.4} -> {:.4}",
+            scalar(&r.x),
+            scalar(&r.y_gamma),
+            r.f,
+            r.g
+        );
+        assert!(
+            r.f < f0 - 0.3 && r.g < g0 - 1.0,
+            "{name}: f {}, g {}",
+            r.f,
+            r.g
+        );
+    }
+    let accurate = MinSolver::new(0.5, 1e-12, 100_000);
+    let phi = |x: f64| {
+        let xv = vector::<B>(&[x], &dev());
+        let y = accurate
+            .run(&o, &Objective::Lower, &xv, y0.clone())
+            .unwrap()
+            .y;
+        o.value(&Objective::Upper, &xv, &y).unwrap()
+    };
+    let (mut lo, mut hi) = (-20.0, 5.0);
+    let r = (5f64.sqrt() - 1.0) / 2.0;
+    while hi - lo > 1e-6 {
+        let (a, b) = (hi - r * (hi - lo), lo + r * (hi - lo));
+        if phi(a) < phi(b) {
+            hi = b;
+        } else {
+            lo = a;
+        }
+    }
+    let x_star = (lo + hi) / 2.0;
+    let e = (scalar(&f2sa.x) - x_star).abs();
+    println!(
+        "x* = {x_star:.4}; |x_F2SA − x*| = {e:.3e}; |x_Free − x*| = {:.3e}",
+        (scalar(&free.x) - x_star).abs()
+    );
+    assert!(e < 0.1, "x_F2SA {} vs x* {x_star}", scalar(&f2sa.x));
+}
+
+/// Table 4 at reduced size (embedded data, 32 hidden units, minibatches of 64, Adam): every
+/// method lowers the full-batch upper loss and the test MSE of D1 from the initial model.
+#[test]
+fn representation_learning_lowers_the_losses_with_every_method() {
+    let split = embedded_split();
+    let cfg = RepresentationConfig {
+        hidden: 32,
+        batch: Some(64),
+        seed: 0,
+    };
+    let p = Representation::<B>::new(&split, cfg, &dev()).unwrap();
+    let (x0, y0) = (p.x0().unwrap(), p.y0().unwrap());
+    let f0 = p.full_f(&x0, &y0).unwrap();
+    let test0 = p.test_mse(&x0, &y0, &split.test[0]).unwrap();
+    let adam = UpdateRule::adam();
+    let lr = 3e-3;
+    let methods: Vec<(&str, AnySolver)> = vec![
+        (
+            "PBGD-Free (1 inner step)",
+            PbgdFree::new(lr, 10.0, MinSolver::new(lr, 0.0, 1))
+                .with_update(adam)
+                .with_lower_update(adam)
+                .into(),
+        ),
+        (
+            "F2SA (2 inner steps)",
+            AltPbgd::new(lr, 10.0, MinSolver::new(lr, 0.0, 2))
+                .with_update(adam)
+                .with_lower_update(adam)
+                .into(),
+        ),
+        (
+            "ITD (2 unrolled steps)",
+            Itd::new(lr, 2, 0.1).with_update(adam).into(),
+        ),
+    ];
+    for (name, mut solver) in methods {
+        let r = solve(&p, &mut solver, &SolveOptions::new(150, 0.0)).unwrap();
+        let f = p.full_f(&r.x, &r.y_gamma).unwrap();
+        let test = p.test_mse(&r.x, &r.y_gamma, &split.test[0]).unwrap();
+        println!("{name}: train MSE(D1) {f0:.4} -> {f:.4}, test MSE(D1) {test0:.4} -> {test:.4}");
+        assert!(f < 0.8 * f0 && test < 0.9 * test0, "{name}: {f} / {test}");
+    }
+}
+
+#[test]
+fn bad_tables_name_the_column_row_or_group() {
+    let table = |text: &str| Table::parse("t.csv", text).unwrap();
+    let e = GroupedRegression::from_table(
+        &table("gender,age\n0,1\n1,2\n"),
+        "income",
+        "gender",
+        [0.0, 1.0],
+        1.0,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("no column `income`"), "{e}");
+    let e = Table::parse("t.csv", "gender,income,age\n0,1,2\n1,abc,3\n")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("row 2") && e.contains("column `income`") && e.contains("abc"),
+        "{e}"
+    );
+    let e = GroupedRegression::from_table(
+        &table("gender,income,age\n0,1,2\n0,2,3\n0,3,3\n"),
+        "income",
+        "gender",
+        [0.0, 1.0],
+        1.0,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("group `gender` = 1 has 0 rows"), "{e}");
+    let e = GroupedRegression::from_table(
+        &table("gender,income,age\n0,1,2\n2,2,3\n"),
+        "income",
+        "gender",
+        [0.0, 1.0],
+        1.0,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("row 2, column `gender`"), "{e}");
+    let e = GroupedRegression::embedded()
+        .unwrap()
+        .split(1.0, 0)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("training fraction"), "{e}");
+    let e = Representation::<B>::new(
+        &embedded_split(),
+        RepresentationConfig {
+            hidden: 0,
+            ..Default::default()
+        },
+        &dev(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("hidden = 0"), "{e}");
+}
+
+/// The NLSY79 table of the shared data folder: 7 244 rows, gender 0 / 1 = 3 483 / 3 761 rows,
+/// 21 features once `income` and `gender` are taken out.
+#[test]
+fn nlsy79_groups_by_gender() {
+    let dir = std::env::var("BILEVEL_DATA_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data").to_string());
+    let data = GroupedRegression::nlsy79(std::path::Path::new(&format!("{dir}/nlsy79.csv")))
+        .expect("the tests read the shared data beside the repository");
+    assert_eq!(data.features.len(), 21);
+    assert_eq!([data.groups[0].n, data.groups[1].n], [3483, 3761]);
+    let split = data.split(0.8, 0).unwrap();
+    assert_eq!(split.train[0].n + split.test[0].n, 3483);
+    assert_eq!(split.train[0].n, 2786);
+    // Standardized with the training statistics: every training feature column has mean 0.
+    let d = split.train[0].d;
+    let n = (split.train[0].n + split.train[1].n) as f64;
+    for j in 0..d {
+        let mean: f64 = split
+            .train
+            .iter()
+            .flat_map(|r| r.features.iter().skip(j).step_by(d))
+            .sum::<f64>()
+            / n;
+        assert!(mean.abs() < 1e-9, "column {j}: mean {mean}");
+    }
+}
