@@ -2,7 +2,8 @@
 //! quadratic problem with d = 1 000 (dense H, J, C), and of each second-order method (perturbed
 //! GD, AID, ITD, BOME, ALT-PBGD) on data hyper-cleaning of the embedded digits as the
 //! dimension grows (linear classifier with 200 / 800 training rows = dim x; ReLU MLP with 16 /
-//! 64 hidden units on 800 rows), CPU backend (ndarray, f32).
+//! 64 hidden units on 800 rows), and of Table 4's methods on representation learning (backbone
+//! width 50 / 200, full batch and minibatches), CPU backend (ndarray, f32).
 //!
 //! Inner solvers take a fixed number of steps (K = 10, or 1 for the single-loop versions) so
 //! that every iteration does the same work. Run: `cargo bench --bench solvers`.
@@ -10,10 +11,13 @@
 use std::time::Duration;
 
 use bilevel::core::burn::tensor::Tensor;
-use bilevel::core::{Oracles, Problem, Solver};
+use bilevel::core::{Batch, Oracles, Problem, Solver};
 use bilevel::models::classify::digits;
 use bilevel::models::hyperclean::{Classifier, CleaningSetting};
 use bilevel::models::quadratic::{Quadratic, QuadraticData};
+use bilevel::models::representation::{
+    GroupedRegression, Representation, RepresentationConfig, Table4Config, Table4Method,
+};
 use bilevel::models::toys::Example3;
 use bilevel::prelude::*;
 use criterion::{Criterion, criterion_main};
@@ -42,7 +46,9 @@ fn per_iteration<P: Problem<B>, S: Solver<B>>(
         .measurement_time(Duration::from_secs(2))
         .bench_function(name, |b| {
             b.iter(|| {
+                p.select_batch(Batch::Iteration(state.iter));
                 state = s.next_iter(&o, state.clone()).expect("iteration");
+                p.select_batch(Batch::Full);
                 let x: &Tensor<B, 1> = &state.x;
                 x.clone().slice(0..1).into_scalar()
             })
@@ -186,9 +192,43 @@ fn hyper_cleaning(c: &mut Criterion) {
     }
 }
 
+/// Table 4's methods (Adam on every level) on representation learning with the embedded
+/// diabetes table: backbone width 50 / 200, full batch (~190 rows per group) and minibatches
+/// of 32; plain gradient steps for PBGD-Free as the update rule's baseline.
+fn representation(c: &mut Criterion) {
+    let data = GroupedRegression::embedded().expect("embedded table");
+    let split = data.split(0.8, 0).expect("split");
+    for (hidden, batch) in [(50, None), (200, None), (200, Some(32))] {
+        let cfg = RepresentationConfig {
+            hidden,
+            batch,
+            seed: 0,
+        };
+        let p = Representation::<B>::new(&split, cfg, &Default::default()).expect("model");
+        let group = format!(
+            "per_iteration/representation_h{hidden}_{}",
+            batch.map_or("full".to_string(), |b| format!("batch{b}"))
+        );
+        let table4 = Table4Config {
+            model: cfg,
+            ..Table4Config::paper()
+        };
+        for method in Table4Method::ALL {
+            per_iteration(c, &group, method.name(), &p, table4.solver(method));
+        }
+        let plain = PbgdFree::new(1e-3, 10.0, MinSolver::new(1e-3, 0.0, 1));
+        per_iteration(c, &group, "PBGD-Free (plain gradient steps)", &p, plain);
+    }
+}
+
 #[allow(missing_docs)]
 mod group {
-    criterion::criterion_group!(benches, super::solvers, super::hyper_cleaning);
+    criterion::criterion_group!(
+        benches,
+        super::solvers,
+        super::hyper_cleaning,
+        super::representation
+    );
 }
 use group::benches;
 criterion_main!(benches);

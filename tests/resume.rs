@@ -5,6 +5,7 @@
 
 use bilevel::core::solver::{Checkpoint, Observer};
 use bilevel::core::tensor::to_vec;
+use bilevel::models::representation::{GroupedRegression, Representation, RepresentationConfig};
 use bilevel::models::toys::{Example1, Example3};
 use bilevel::prelude::*;
 
@@ -108,4 +109,43 @@ fn a_checkpoint_of_another_solver_or_problem_is_refused() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("another problem"), "{err}");
+}
+
+/// Adam and momentum keep moments between iterations and the minibatches depend on the
+/// iteration: a resumed solve must restore the moments from the checkpoint and draw the same
+/// minibatches, to make the uninterrupted iterates exactly.
+#[test]
+fn resumed_solves_keep_the_moments_and_the_minibatch_sequence() {
+    let split = GroupedRegression::embedded()
+        .unwrap()
+        .split(0.8, 0)
+        .unwrap();
+    let cfg = RepresentationConfig {
+        hidden: 4,
+        batch: Some(16),
+        seed: 2,
+    };
+    let p = Representation::<B>::new(&split, cfg, &Default::default()).unwrap();
+    let adam = UpdateRule::adam();
+    same_run(
+        &p,
+        PbgdFree::new(1e-2, 10.0, MinSolver::new(1e-2, 0.0, 1))
+            .with_update(adam)
+            .with_lower_update(adam),
+        23,
+    );
+    same_run(
+        &p,
+        AltPbgd::new(1e-2, 10.0, MinSolver::new(1e-2, 0.0, 2))
+            .with_update(adam)
+            .with_lower_update(UpdateRule::momentum(0.9)),
+        11,
+    );
+    same_run(
+        &p,
+        JntPbgd::new(1e-3, 10.0, MinSolver::new(1e-2, 0.0, 2))
+            .with_update(UpdateRule::momentum(0.5)),
+        7,
+    );
+    same_run(&p, Itd::new(1e-2, 3, 1e-3).with_update(adam), 5);
 }

@@ -399,3 +399,128 @@ impl<B: Backend> Problem<B> for Representation<B> {
         self.d2.batch.select(batch);
     }
 }
+
+/// The methods of Table 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table4Method {
+    /// PBGD-Free with one inner step on y^γ per iteration (fully single-loop, Alg. 3).
+    PbgdFree,
+    /// ALT-PBGD with two inner steps per level (F²SA).
+    F2sa,
+    /// ITD: K unrolled plain gradient steps on the head.
+    Itd,
+}
+
+impl Table4Method {
+    /// The three, in the paper's order.
+    pub const ALL: [Table4Method; 3] = [
+        Table4Method::PbgdFree,
+        Table4Method::F2sa,
+        Table4Method::Itd,
+    ];
+
+    /// The name printed in the table.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Table4Method::PbgdFree => "PBGD-Free (1 inner step)",
+            Table4Method::F2sa => "F2SA (2 inner steps)",
+            Table4Method::Itd => "ITD",
+        }
+    }
+}
+
+/// The settings of the Table 4 comparison.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Table4Config {
+    /// Adam's learning rate, for x and for the inner steps of the penalty methods (1e-3).
+    pub lr: f64,
+    /// The penalty γ of PBGD-Free and F²SA.
+    pub gamma: f64,
+    /// Outer iterations.
+    pub iters: usize,
+    /// The model and the minibatches (the seed is replaced by the run's seed).
+    pub model: RepresentationConfig,
+    /// ITD's unrolled steps K and their step size α.
+    pub itd: (usize, f64),
+}
+
+impl Table4Config {
+    /// Adam lr 1e-3, γ = 10, 2 000 iterations, 200 hidden units, minibatches of 256 rows per
+    /// group, ITD with K = 10 steps of 1e-3.
+    pub fn paper() -> Self {
+        Self {
+            lr: 1e-3,
+            gamma: 10.0,
+            iters: 2_000,
+            model: RepresentationConfig {
+                hidden: 200,
+                batch: Some(256),
+                seed: 0,
+            },
+            itd: (10, 1e-3),
+        }
+    }
+
+    /// The solver of `method`, with Adam on every level it updates by a rule.
+    pub fn solver(&self, method: Table4Method) -> bilevel_core::AnySolver {
+        use bilevel_core::{AltPbgd, Itd, MinSolver, PbgdFree, UpdateRule, Updates};
+        let adam = UpdateRule::adam();
+        let inner = |steps| MinSolver::new(self.lr, 0.0, steps);
+        match method {
+            Table4Method::PbgdFree => PbgdFree::new(self.lr, self.gamma, inner(1))
+                .with_update(adam)
+                .with_lower_update(adam)
+                .into(),
+            Table4Method::F2sa => AltPbgd::new(self.lr, self.gamma, inner(2))
+                .with_update(adam)
+                .with_lower_update(adam)
+                .into(),
+            Table4Method::Itd => Itd::new(self.lr, self.itd.0, self.itd.1)
+                .with_update(adam)
+                .into(),
+        }
+    }
+}
+
+/// One seed of one method: the test MSE on D1 and D2 and the wall time of the solve.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Table4Run {
+    /// Test MSE of (x_T, y_T) on D1's and D2's test rows.
+    pub test_mse: [f64; 2],
+    /// The same at the initial model.
+    pub initial_mse: [f64; 2],
+    /// Seconds in the solve.
+    pub seconds: f64,
+    /// Outer iterations done.
+    pub iterations: usize,
+}
+
+/// Splits `data` by `seed` (80/20), builds the model (weights and minibatches seeded by
+/// `seed`), solves with `method` and measures the test MSE.
+pub fn run_seed<B: Backend>(
+    data: &GroupedRegression,
+    method: Table4Method,
+    cfg: &Table4Config,
+    seed: u64,
+    device: &B::Device,
+) -> Result<Table4Run> {
+    let split = data.split(0.8, seed)?;
+    let model = RepresentationConfig { seed, ..cfg.model };
+    let problem = Representation::<B>::new(&split, model, device)?;
+    let mse = |x: &Tensor<B, 1>, y: &Tensor<B, 1>| -> Result<[f64; 2]> {
+        Ok([
+            problem.test_mse(x, y, &split.test[0])?,
+            problem.test_mse(x, y, &split.test[1])?,
+        ])
+    };
+    let initial_mse = mse(&problem.x0()?, &problem.y0()?)?;
+    let mut options = bilevel_core::SolveOptions::new(cfg.iters, 0.0);
+    options.record_every = cfg.iters.max(1);
+    let report = bilevel_core::solve(&problem, &mut cfg.solver(method), &options)?;
+    Ok(Table4Run {
+        test_mse: mse(&report.x, &report.y_gamma)?,
+        initial_mse,
+        seconds: report.wall_time.as_secs_f64(),
+        iterations: report.iterations,
+    })
+}
