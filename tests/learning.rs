@@ -96,6 +96,22 @@ fn adam_and_momentum_steps_follow_their_formulas() {
     let (_, g) = generalized_gradient(&boxed, &z, &d, 1.0).unwrap();
     assert!((metric - g).abs() < 1e-12, "{metric} vs {g}");
     assert_eq!(to_vec(&clamped).len(), 2);
+
+    // An inner solve that stops at its tolerance leaves the moments of the step it did not
+    // take out; one that runs its steps carries them.
+    let p = Quadratic::<B>::new(&QuadraticData::new(3, 0), &dev()).unwrap();
+    let o = Oracles::new(&p);
+    // x = 1: ∇_y g = Hy − Jx ≠ 0 at y = 0.
+    let (x0, y0) = (p.x0().unwrap().ones_like(), p.y0().unwrap());
+    let run = |tol: f64, m: &mut Moment<B>| {
+        MinSolver::new(0.1, tol, 4)
+            .with_rule(adam)
+            .run_with(&o, &Objective::Lower, &x0, y0.clone(), m)
+            .unwrap()
+    };
+    let mut m = Moment::default();
+    assert_eq!((run(1e9, &mut m).iters, m.steps), (0, 0));
+    assert_eq!((run(0.0, &mut m).iters, m.steps), (4, 4));
 }
 
 /// Momentum and Adam inside the penalty methods reach the same closed-form points as plain

@@ -110,6 +110,8 @@ impl MinSolver {
         let mut residual = f64::INFINITY;
         for iters in 0..self.max_iters {
             let grad = oracles.grad_y(objective, x, &y)?;
+            // The step not taken at convergence must not enter the moments.
+            let before = moment.clone();
             let (next, norm) = self.rule.step(moment, domain, &y, &grad, self.step)?;
             residual = norm;
             if !norm.is_finite() {
@@ -118,6 +120,7 @@ impl MinSolver {
                 });
             }
             if norm <= self.tol {
+                *moment = before;
                 return Ok(InnerOutcome {
                     y,
                     iters,
