@@ -56,7 +56,7 @@ fn per_iteration<P: Problem<B>, S: Solver<B>>(
 }
 
 fn solvers(c: &mut Criterion) {
-    let ex3 = Example3::new(0.0, 0.0).expect("example 3");
+    let ex3 = Example3::<B>::new(&Default::default(), 0.0, 0.0).expect("example 3");
     let g = "per_iteration/example3";
     per_iteration(
         c,
@@ -89,7 +89,7 @@ fn solvers(c: &mut Criterion) {
     );
 
     let data = QuadraticData::new(1_000, 7);
-    let quad = Quadratic::<B>::new(&data, &Default::default()).expect("quadratic");
+    let quad = Quadratic::<B>::from_data(&data, &Default::default()).expect("quadratic");
     let g = "per_iteration/quadratic_d1000";
     let inner_q = MinSolver::new(0.3, 0.0, K);
     per_iteration(
@@ -204,7 +204,7 @@ fn representation(c: &mut Criterion) {
             batch,
             seed: 0,
         };
-        let p = Representation::<B>::new(&split, cfg, &Default::default()).expect("model");
+        let p = Representation::<B>::from_split(&split, cfg, &Default::default()).expect("model");
         let group = format!(
             "per_iteration/representation_h{hidden}_{}",
             batch.map_or("full".to_string(), |b| format!("batch{b}"))

@@ -2,22 +2,10 @@
 //! (pbgd-free-efficient-penalty-blo.md §6.1.2, Fig. 10), and the bad inputs of the issue.
 
 use bilevel::core::tensor::{scalar, to_vec};
+use bilevel::models::toys::Example4;
 use bilevel::prelude::*;
 
 type B = NdArray<f64>;
-
-#[bilevel(
-    f = (2.0 - y).exp() / (2.0 + (4.0 * x).cos()) + 0.5 * ((4.0 * x - 2.0).powi(2) + 1.0).ln() + x.powi(2),
-    g = (y - 2.0 * x).powi(2),
-    c = y - x,
-)]
-/// Example 4: X = [0, 3], Y(x) = {y ∈ [0, 3] : y − x ≤ 0}; y*(x) = x.
-struct Example4 {
-    #[upper(domain = interval(0.0, 3.0), init = 0.0)]
-    x: Scalar,
-    #[lower(domain = interval(0.0, 3.0), init = 0.0)]
-    y: Scalar,
-}
 
 /// φ(x) = f(x, y*(x)) = f(x, x), minimized on [0, 3] by a grid of step 1e-5 (φ also has a
 /// local minimum at x ≈ 1.1627; from x0 = 0 the methods reach the global one, 0.3007).
@@ -39,7 +27,7 @@ fn maxmin() -> MaxMinSolver {
 
 #[test]
 fn fig10_blocc_converges_for_both_penalties_and_the_large_step_is_faster() {
-    let p = Example4::<B>::new(&Default::default()).unwrap();
+    let p = Example4::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     let x_phi = argmin_phi();
     let mut lines = vec![format!("argmin φ on [0, 3] = {x_phi:.5}")];
     for gamma in [10.0, 100.0] {
@@ -81,7 +69,7 @@ fn fig10_blocc_converges_for_both_penalties_and_the_large_step_is_faster() {
 
 #[test]
 fn pbgd_free_with_constraints_runs_and_reports_its_multipliers() {
-    let p = Example4::<B>::new(&Default::default()).unwrap();
+    let p = Example4::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     let mut free = PbgdFree::new(0.05, 10.0, MinSolver::new(0.1, 1e-8, 10)).with_maxmin(maxmin());
     let r = solve(&p, &mut free, &SolveOptions::new(5_000, 1e-6)).unwrap();
     let (x, y) = (scalar(&r.x), scalar(&r.y_gamma));
@@ -97,7 +85,7 @@ fn pbgd_free_with_constraints_runs_and_reports_its_multipliers() {
 
 #[test]
 fn uncoupled_methods_refuse_coupled_problems_and_vice_versa() {
-    let p = Example4::<B>::new(&Default::default()).unwrap();
+    let p = Example4::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     let inner = MinSolver::new(0.1, 1e-8, 100);
     let opts = SolveOptions::new(10, 1e-6);
     for e in [
@@ -110,7 +98,8 @@ fn uncoupled_methods_refuse_coupled_problems_and_vice_versa() {
             "{e}"
         );
     }
-    let unconstrained = bilevel::models::toys::Example1::new(0.0, 0.0).unwrap();
+    let unconstrained =
+        bilevel::models::toys::Example1::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     let e =
         solve::<B, _, _>(&unconstrained, &mut Blocc::new(0.1, 10.0, maxmin()), &opts).unwrap_err();
     assert!(matches!(e, Error::Unsupported { .. }), "{e}");
@@ -153,7 +142,7 @@ fn infeasible_constraints_stop_with_an_error_not_nan() {
 
 #[test]
 fn every_maxmin_variant_reaches_the_same_saddle_point() {
-    let p = Example4::<B>::new(&Default::default()).unwrap();
+    let p = Example4::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     let o = Oracles::new(&p);
     let x = bilevel::core::tensor::vector::<B>(&[1.2], &Default::default());
     let y0 = bilevel::core::tensor::vector::<B>(&[0.0], &Default::default());

@@ -3,7 +3,6 @@
 //! implementations and hand-derived formulas (≤ 1e-10), and every oracle against central finite
 //! differences (f64).
 
-use bilevel::core::check::{FdOptions, check_oracles};
 use bilevel::core::tensor::{scalar, to_vec, vector};
 use bilevel::models::data::normal;
 use bilevel::models::toys;
@@ -11,7 +10,7 @@ use bilevel::prelude::*;
 use burn::tensor::TensorData;
 
 mod common;
-use common::{C11, C13};
+use common::{C11, C13, close, fd_ok, hand_written, same_oracles};
 
 type B = NdArray<f64>;
 
@@ -19,142 +18,56 @@ fn dev() -> <B as burn::tensor::backend::BackendTypes>::Device {
     Default::default()
 }
 
-fn close(a: &[f64], b: &[f64], tol: f64, what: &str) {
-    assert_eq!(a.len(), b.len(), "{what}: lengths");
-    for (p, q) in a.iter().zip(b) {
-        assert!(
-            (p - q).abs() <= tol * (1.0 + q.abs()),
-            "{what}: {a:?} vs {b:?}"
-        );
-    }
-}
-
-fn fd_ok<P: Problem<B>>(p: &P, x: &[f64], y: &[f64]) {
-    let report = check_oracles(p, x, y, &FdOptions::default()).unwrap();
-    let failures = report.failures(1e-6);
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-/// Every oracle of two problems agrees at (x, y) (values, gradients of f and g, HVPs, ∇h).
-fn same_oracles<P: Problem<B>, Q: Problem<B>>(p: &P, q: &Q, x: &[f64], y: &[f64]) {
-    let (op, oq) = (Oracles::new(p), Oracles::new(q));
-    let (xt, yt) = (vector::<B>(x, &dev()), vector::<B>(y, &dev()));
-    let v = vector::<B>(&vec![0.7; y.len()], &dev());
-    for obj in [Objective::Upper, Objective::Lower] {
-        close(
-            &[op.value(&obj, &xt, &yt).unwrap()],
-            &[oq.value(&obj, &xt, &yt).unwrap()],
-            1e-12,
-            "value",
-        );
-        close(
-            &to_vec(&op.grad_x(&obj, &xt, &yt).unwrap()),
-            &to_vec(&oq.grad_x(&obj, &xt, &yt).unwrap()),
-            1e-12,
-            "grad_x",
-        );
-        close(
-            &to_vec(&op.grad_y(&obj, &xt, &yt).unwrap()),
-            &to_vec(&oq.grad_y(&obj, &xt, &yt).unwrap()),
-            1e-12,
-            "grad_y",
-        );
-    }
-    let g = Objective::Lower;
-    close(
-        &to_vec(&op.hvp_yy(&g, &xt, &yt, &v).unwrap()),
-        &to_vec(&oq.hvp_yy(&g, &xt, &yt, &v).unwrap()),
-        1e-12,
-        "hvp_yy",
-    );
-    close(
-        &to_vec(&op.hvp_xy(&g, &xt, &yt, &v).unwrap()),
-        &to_vec(&oq.hvp_xy(&g, &xt, &yt, &v).unwrap()),
-        1e-12,
-        "hvp_xy",
-    );
-}
-
-#[bilevel(
-    f = (1.0 - y).exp() / (2.0 + (4.0 * x).cos()) + 0.5 * ((4.0 * x - 2.0).powi(2) + 1.0).ln() + x.powi(2),
-    g = 2.0 * (y - x).powi(2) + x / 2.0 * (x + y).sin().powi(2),
-)]
-/// Example 3 of pbgd-free-efficient-penalty-blo.md.
-pub struct Example3 {
-    #[upper(domain = interval(0.0, 3.0), init = 0.0)]
-    x: Scalar,
-    #[lower(domain = interval(0.0, 3.0), init = 0.0)]
-    y: Scalar,
-}
-
-#[bilevel(f = x.powi(2) + 10.0 * y, g = (y - x + 1.0).powi(2))]
-struct Example1 {
-    #[upper]
-    x: Scalar,
-    #[lower]
-    y: Scalar,
-}
-
-#[bilevel(
-    f = ((y - x).sin() + 2.0) * (y - x).powi(2) + 10.0 * (-(y - x).powi(2) / (2.0 * 0.005 * 0.005)).exp() * (100.0 * (y - x)).sin(),
-    g = (y - x).powi(2),
-)]
-struct Example2 {
-    #[upper(domain = interval(-10.0, 10.0))]
-    x: Scalar,
-    #[lower]
-    y: Scalar,
-}
-
 #[test]
 fn examples_1_2_3_match_the_hand_written_problems() {
     for (x, y) in [(0.3, 1.7), (2.9, 0.1), (1.0, 1.0)] {
         same_oracles(
-            &Example3::<B>::new(&dev()).unwrap(),
-            &toys::Example3::new(0.0, 0.0).unwrap(),
+            &toys::Example3::<B>::new(&dev(), 0.0, 0.0).unwrap(),
+            &hand_written::toys::Example3::new(0.0, 0.0).unwrap(),
             &[x],
             &[y],
+            1e-12,
         );
         same_oracles(
-            &Example1::<B>::new(&dev()).unwrap(),
-            &toys::Example1::new(0.0, 0.0).unwrap(),
+            &toys::Example1::<B>::new(&dev(), 0.0, 0.0).unwrap(),
+            &hand_written::toys::Example1::new(0.0, 0.0).unwrap(),
             &[x],
             &[y],
+            1e-12,
         );
         same_oracles(
-            &Example2::<B>::new(&dev()).unwrap(),
-            &toys::Example2::new(0.0).unwrap(),
+            &toys::Example2::<B>::new(&dev(), 0.0).unwrap(),
+            &hand_written::toys::Example2::new(0.0).unwrap(),
             &[x],
             &[x + 0.003 * y],
+            1e-12,
         );
-        fd_ok(&Example3::<B>::new(&dev()).unwrap(), &[x], &[y]);
-        fd_ok(&Example1::<B>::new(&dev()).unwrap(), &[x], &[y]);
+        fd_ok(
+            &toys::Example3::<B>::new(&dev(), 0.0, 0.0).unwrap(),
+            &[x],
+            &[y],
+        );
+        fd_ok(
+            &toys::Example1::<B>::new(&dev(), 0.0, 0.0).unwrap(),
+            &[x],
+            &[y],
+        );
     }
-    // Domains and initial values come through.
-    let p = Example3::<B>::new(&dev()).unwrap();
+    // Domains and initial values come through; the start is projected onto the domain.
+    let p = toys::Example3::<B>::new(&dev(), 0.0, 0.0).unwrap();
     assert!(
         p.upper().domain().contains(&[3.0], 0.0).unwrap()
             && !p.upper().domain().contains(&[3.1], 0.0).unwrap()
     );
     assert_eq!(to_vec(&p.x0().unwrap()), vec![0.0]);
-}
-
-#[bilevel(
-    f = (2.0 - y).exp() / (2.0 + (4.0 * x).cos()) + 0.5 * ((4.0 * x - 2.0).powi(2) + 1.0).ln() + x.powi(2),
-    g = (y - 2.0 * x).powi(2),
-    c = y - x,
-)]
-/// Example 4: X = [0, 3], Y(x) = {y ∈ [0, 3] : y − x ≤ 0}.
-struct Example4 {
-    #[upper(domain = interval(0.0, 3.0), init = 1.0)]
-    x: Scalar,
-    #[lower(domain = interval(0.0, 3.0), init = 0.5)]
-    y: Scalar,
+    let p = toys::Example3::<B>::new(&dev(), 4.0, -1.0).unwrap();
+    assert_eq!(to_vec(&p.x0().unwrap()), vec![3.0]);
+    assert_eq!(to_vec(&p.y0().unwrap()), vec![0.0]);
 }
 
 #[test]
 fn example4_with_a_coupled_constraint_matches_hand_derived_gradients() {
-    let p = Example4::<B>::new(&dev()).unwrap();
+    let p = toys::Example4::<B>::new(&dev(), 1.0, 0.5).unwrap();
     assert_eq!(p.num_constraints(), 1);
     let o = Oracles::new(&p);
     for (x, y) in [(0.4, 1.3), (2.2, 0.7)] {
@@ -464,23 +377,12 @@ fn c11_and_c13_match_hand_derived_gradients() {
 }
 
 /// App. C.1.2, coreset selection: f = ‖y − y₀‖², g = ‖y − A softmax(x)‖².
-#[bilevel(f = norm2(y - y0), g = norm2(y - matmul(a, softmax(x))))]
-struct Coreset {
-    #[upper]
-    x: Vector<4>,
-    #[lower]
-    y: Vector<2>,
-    #[data]
-    a: Matrix<2, 4>,
-    #[data]
-    y0: Vector<2>,
-}
 
 #[test]
 fn c12_coreset_matches_hand_derived_gradients() {
     let a = normal(8, 1.0, 21);
     let y0 = [0.3, -0.2];
-    let p = Coreset::<B>::new(
+    let p = bilevel::models::appendix::Coreset::<B>::new(
         &dev(),
         Tensor::from_data(TensorData::new(a.clone(), [2, 4]), &dev()),
         vector(&y0, &dev()),
@@ -596,8 +498,8 @@ fn multi_block_variables_runtime_sized_data_and_errors() {
 #[test]
 fn one_declaration_runs_on_any_backend_type() {
     // The same declaration, instantiated for f32 and f64, gives the same value up to f32 rounding.
-    let p64 = Example3::<NdArray<f64>>::new(&Default::default()).unwrap();
-    let p32 = Example3::<NdArray<f32>>::new(&Default::default()).unwrap();
+    let p64 = toys::Example3::<NdArray<f64>>::new(&Default::default(), 0.0, 0.0).unwrap();
+    let p32 = toys::Example3::<NdArray<f32>>::new(&Default::default(), 0.0, 0.0).unwrap();
     let v64 = Oracles::new(&p64)
         .value(
             &Objective::Upper,

@@ -69,7 +69,10 @@ fn bad_hyper_cleaning_input_is_refused() {
     let other = Classes::new("other", 3, 10, vec![0.0; 6], vec![0, 1]).unwrap();
     let e = HyperCleaning::<B>::new(&tr, &other, Classifier::Linear, 1e-3, &Default::default())
         .unwrap_err();
-    assert!(e.to_string().contains("validation features"), "{e}");
+    assert!(
+        e.to_string().contains("size `d` is") && e.to_string().contains("by data field `a_val`"),
+        "{e}"
+    );
     let e = Classes::new("nan", 1, 2, vec![f64::NAN], vec![0]).unwrap_err();
     assert!(e.to_string().contains("not finite"), "{e}");
     assert!(digits().unwrap().split(1000, 797, 0).is_err());

@@ -99,7 +99,7 @@ fn adam_and_momentum_steps_follow_their_formulas() {
 
     // An inner solve that stops at its tolerance leaves the moments of the step it did not
     // take out; one that runs its steps carries them.
-    let p = Quadratic::<B>::new(&QuadraticData::new(3, 0), &dev()).unwrap();
+    let p = Quadratic::<B>::from_data(&QuadraticData::new(3, 0), &dev()).unwrap();
     let o = Oracles::new(&p);
     // x = 1: ∇_y g = Hy − Jx ≠ 0 at y = 0.
     let (x0, y0) = (p.x0().unwrap().ones_like(), p.y0().unwrap());
@@ -120,7 +120,7 @@ fn adam_and_momentum_steps_follow_their_formulas() {
 fn momentum_and_adam_reach_the_closed_form_points_of_a_quadratic() {
     let data = QuadraticData::new(10, 3);
     let gamma = 10.0;
-    let p = Quadratic::<B>::new(&data, &dev()).unwrap();
+    let p = Quadratic::<B>::from_data(&data, &dev()).unwrap();
     let (x_gamma, x_free) = (data.x_gamma(gamma), data.x_free(gamma));
     let heavy = UpdateRule::momentum(0.5);
     let inner = MinSolver::new(0.1, 0.0, 1).with_rule(heavy);
@@ -161,7 +161,7 @@ fn momentum_and_adam_reach_the_closed_form_points_of_a_quadratic() {
 
 #[test]
 fn invalid_update_rules_are_rejected_before_running() {
-    let p = Quadratic::<B>::new(&QuadraticData::new(3, 0), &dev()).unwrap();
+    let p = Quadratic::<B>::from_data(&QuadraticData::new(3, 0), &dev()).unwrap();
     let inner = MinSolver::new(0.1, 0.0, 1);
     let bad = [
         (
@@ -245,7 +245,7 @@ fn minibatch_gradients_are_the_gradients_of_the_selected_rows() {
         batch: Some(17),
         seed: 5,
     };
-    let p = Representation::<B>::new(&split, cfg, &dev()).unwrap();
+    let p = Representation::<B>::from_split(&split, cfg, &dev()).unwrap();
     let (x, y) = (p.x0().unwrap(), p.y0().unwrap());
     let o = Oracles::new(&p);
     let full = o.gradient(
@@ -282,8 +282,9 @@ fn minibatch_gradients_are_the_gradients_of_the_selected_rows() {
         train: [rows(0), rows(1)],
         test: split.test.clone(),
     };
-    let q = Representation::<B>::new(&sub, RepresentationConfig { batch: None, ..cfg }, &dev())
-        .unwrap();
+    let q =
+        Representation::<B>::from_split(&sub, RepresentationConfig { batch: None, ..cfg }, &dev())
+            .unwrap();
     let exact = Oracles::new(&q)
         .gradient(
             &Objective::Penalized {
@@ -332,7 +333,7 @@ fn both_learning_models_pass_the_finite_difference_check() {
         batch: None,
         seed: 1,
     };
-    let p = Representation::<B>::new(&split, cfg, &dev()).unwrap();
+    let p = Representation::<B>::from_split(&split, cfg, &dev()).unwrap();
     let x = normal(p.upper().dim(), 0.5, 2);
     let y = normal(p.lower().dim(), 0.5, 3);
     let report = check_oracles(&p, &x, &y, &FdOptions::default()).unwrap();
@@ -370,8 +371,8 @@ fn peft_toy_values_match_the_formulas() {
     let g_hand = -(log_sigmoid(0.5 * px + 0.5 * py) + log_sigmoid(-px)) / 2.0 + reg;
     let g = o.value(&Objective::Lower, &x, &y).unwrap();
     assert!((g - g_hand).abs() < 1e-12, "{g} vs {g_hand}");
-    assert!(PeftToy::<B>::new(0.0, 0.01, [0.0, 0.0], &dev()).is_err());
-    assert!(PeftToy::<B>::new(1.0, f64::NAN, [0.0, 0.0], &dev()).is_err());
+    assert!(PeftToy::<B>::table5(0.0, 0.01, [0.0, 0.0], &dev()).is_err());
+    assert!(PeftToy::<B>::table5(1.0, f64::NAN, [0.0, 0.0], &dev()).is_err());
 }
 
 /// Fig. 5 at reduced size: F²SA (10 inner steps) and PBGD-Free lower both losses from the
@@ -442,7 +443,7 @@ fn representation_learning_lowers_the_losses_with_every_method() {
         batch: Some(64),
         seed: 0,
     };
-    let p = Representation::<B>::new(&split, cfg, &dev()).unwrap();
+    let p = Representation::<B>::from_split(&split, cfg, &dev()).unwrap();
     let (x0, y0) = (p.x0().unwrap(), p.y0().unwrap());
     let f0 = p.full_f(&x0, &y0).unwrap();
     let test0 = p.test_mse(&x0, &y0, &split.test[0]).unwrap();
@@ -523,7 +524,7 @@ fn bad_tables_name_the_column_row_or_group() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("training fraction"), "{e}");
-    let e = Representation::<B>::new(
+    let e = Representation::<B>::from_split(
         &embedded_split(),
         RepresentationConfig {
             hidden: 0,
@@ -533,7 +534,7 @@ fn bad_tables_name_the_column_row_or_group() {
     )
     .unwrap_err()
     .to_string();
-    assert!(e.contains("hidden = 0"), "{e}");
+    assert!(e.contains("size `h`") && e.contains("at least 1"), "{e}");
 }
 
 /// The NLSY79 table of the shared data folder: 7 244 rows, gender 0 / 1 = 3 483 / 3 761 rows,

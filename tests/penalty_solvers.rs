@@ -22,7 +22,7 @@ fn run<P: Problem<B>, S: Solver<B>>(p: &P, s: &mut S, iters: usize, tol: f64) ->
 /// Fig. 9: Example 3, γ = 10, x0 = y0 = 0.
 #[test]
 fn fig9_alt_tolerates_a_large_step_where_jnt_fails() {
-    let p = Example3::new(0.0, 0.0).unwrap();
+    let p = Example3::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     // η = 0.01: both converge within 200 outer iterations.
     let alt = run(&p, &mut AltPbgd::new(0.01, 10.0, accurate()), 200, 1e-4);
     let jnt = run(&p, &mut JntPbgd::new(0.01, 10.0, accurate()), 200, 1e-4);
@@ -68,7 +68,7 @@ fn fig9_alt_tolerates_a_large_step_where_jnt_fails() {
 /// Fig. 3: at a fixed (x, y), ‖∇_x F̃_γ(x, y)‖ grows like γ while ‖∇F_γ(x)‖ stays bounded.
 #[test]
 fn fig3_joint_gradient_grows_with_gamma_but_the_penalty_gradient_does_not() {
-    let p = Example3::new(0.0, 0.0).unwrap();
+    let p = Example3::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     let o = Oracles::new(&p);
     let device = Default::default();
     let (x, y) = (vector::<B>(&[1.0], &device), vector::<B>(&[2.0], &device));
@@ -105,7 +105,7 @@ fn fig3_joint_gradient_grows_with_gamma_but_the_penalty_gradient_does_not() {
 /// Example 1: ALT-PBGD converges to x = −5, PBGD-Free to x = 0, where ∇F_γ = 10.
 #[test]
 fn example1_pbgd_free_counterexample() {
-    let p = Example1::new(1.0, 0.0).unwrap();
+    let p = Example1::<B>::new(&Default::default(), 1.0, 0.0).unwrap();
     let inner = MinSolver::new(0.2, 1e-12, 100_000);
     let alt = run(&p, &mut AltPbgd::new(0.1, 10.0, inner), 2_000, 1e-9);
     let free = run(&p, &mut PbgdFree::new(0.1, 10.0, inner), 2_000, 1e-9);
@@ -138,7 +138,7 @@ fn example2_flatness_eq34_versus_definition11() {
         .collect();
     let mut rows = vec![];
     for xi in [-10.0, 0.0, 10.0] {
-        let p = Example2::new(xi).unwrap();
+        let p = Example2::<B>::new(&Default::default(), xi).unwrap();
         let o = Oracles::new(&p);
         let x = vector::<B>(&[xi], &device);
         let y_g = vector::<B>(&[xi], &device); // y_g*(x) = x
@@ -180,7 +180,7 @@ fn example2_flatness_eq34_versus_definition11() {
         );
     }
     // Far from y_g* no δ works: at y − x = 20, |f| ≈ 3·400 ≫ 5·20^1.1.
-    let p = Example2::new(0.0).unwrap();
+    let p = Example2::<B>::new(&Default::default(), 0.0).unwrap();
     let o = Oracles::new(&p);
     let zero = vector::<B>(&[0.0], &device);
     let (d, _) = flat
@@ -193,7 +193,7 @@ fn example2_flatness_eq34_versus_definition11() {
 /// δ(x) = max{0, 50/γ − c (5/γ)^α} by eq. 34.
 #[test]
 fn flatness_along_a_trajectory_matches_the_closed_form() {
-    let p = Example1::new(0.0, 0.0).unwrap();
+    let p = Example1::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     let o = Oracles::new(&p);
     let device = Default::default();
     let xs: Vec<_> = [-2.0, 0.0, 3.0]
@@ -226,7 +226,7 @@ fn flatness_along_a_trajectory_matches_the_closed_form() {
 fn quadratic_closed_form_d50() {
     let data = QuadraticData::new(50, 7);
     let gamma = 10.0;
-    let p = Quadratic::<B>::new(&data, &Default::default()).unwrap();
+    let p = Quadratic::<B>::from_data(&data, &Default::default()).unwrap();
     let (x_gamma, x_star, x_free) = (data.x_gamma(gamma), data.x_star(), data.x_free(gamma));
     let inner = MinSolver::new(0.3, 1e-10, 100_000);
     let alt = run(&p, &mut AltPbgd::new(0.5, gamma, inner), 5_000, 1e-8);
@@ -265,7 +265,7 @@ fn quadratic_closed_form_d50() {
 
 #[test]
 fn bad_configurations_are_rejected_before_running() {
-    let p = Example1::new(0.0, 0.0).unwrap();
+    let p = Example1::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     let inner = MinSolver::new(0.1, 1e-8, 100);
     let e = solve::<B, _, _>(
         &p,
@@ -319,7 +319,7 @@ fn bad_configurations_are_rejected_before_running() {
 #[test]
 fn divergence_stops_with_the_iteration_and_the_last_finite_iterate() {
     // Example 1 with a step far beyond 1/L: x_{t+1} = x_t − 10·(2x_t + 10) blows up.
-    let p = Example1::new(1.0, 0.0).unwrap();
+    let p = Example1::<B>::new(&Default::default(), 1.0, 0.0).unwrap();
     let inner = MinSolver::new(0.2, 1e-10, 10_000);
     let mut opts = SolveOptions::new(10_000, 0.0);
     opts.blowup = 1e12;
@@ -358,7 +358,7 @@ fn penalty_schedules_increase_to_their_maximum() {
     };
     assert_eq!((geo.at(0), geo.at(3), geo.at(20)), (1.0, 8.0, 100.0));
     // A scheduled ALT-PBGD run records γ_t in its history.
-    let p = Example3::new(0.0, 0.0).unwrap();
+    let p = Example3::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     let mut alt = AltPbgd::new(0.05, 10.0, accurate()).with_schedule(lin);
     let r = solve::<B, _, _>(&p, &mut alt, &SolveOptions::new(20, 0.0)).unwrap();
     let gammas: Vec<f64> = r.history.iter().map(|h| h.gamma).collect();
@@ -370,7 +370,7 @@ fn penalty_schedules_increase_to_their_maximum() {
 #[test]
 fn observers_fire_in_their_mode_and_history_is_complete() {
     use bilevel::core::solver::observer::{History, ObserverMode};
-    let p = Example3::new(0.0, 0.0).unwrap();
+    let p = Example3::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     let mut every3 = History {
         rows: vec![],
         mode: Some(ObserverMode::Every(3)),
@@ -394,7 +394,7 @@ fn observers_fire_in_their_mode_and_history_is_complete() {
 
 #[test]
 fn time_budget_and_tolerance_terminate_the_loop() {
-    let p = Example3::new(0.0, 0.0).unwrap();
+    let p = Example3::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     let mut opts = SolveOptions::new(1_000, 0.0);
     opts.time_budget = Some(std::time::Duration::ZERO);
     let r = solve::<B, _, _>(&p, &mut AltPbgd::new(0.1, 10.0, accurate()), &opts).unwrap();

@@ -53,7 +53,7 @@ fn same_run<P: Problem<B>, S: Solver<B> + Clone>(problem: &P, solver: S, at: usi
 
 #[test]
 fn resumed_solves_repeat_the_uninterrupted_iterates() {
-    let e3 = Example3::new(0.0, 0.0).unwrap();
+    let e3 = Example3::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     same_run(
         &e3,
         AltPbgd::new(0.01, 10.0, MinSolver::new(0.1, 1e-10, 10_000)),
@@ -64,7 +64,7 @@ fn resumed_solves_repeat_the_uninterrupted_iterates() {
         JntPbgd::new(0.01, 10.0, MinSolver::new(0.1, 1e-10, 10_000)),
         1,
     );
-    let e1 = Example1::new(1.0, 0.0).unwrap();
+    let e1 = Example1::<B>::new(&Default::default(), 1.0, 0.0).unwrap();
     same_run(
         &e1,
         Aid::new(
@@ -78,7 +78,7 @@ fn resumed_solves_repeat_the_uninterrupted_iterates() {
 
 #[test]
 fn a_checkpoint_of_another_solver_or_problem_is_refused() {
-    let e3 = Example3::new(0.0, 0.0).unwrap();
+    let e3 = Example3::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     let inner = MinSolver::new(0.1, 1e-10, 10_000);
     let options = SolveOptions::new(60, 0.0);
     let mut stop = StopAt { at: 5, saved: None };
@@ -99,7 +99,7 @@ fn a_checkpoint_of_another_solver_or_problem_is_refused() {
     )
     .unwrap_err();
     assert!(matches!(err, Error::Checkpoint { .. }), "{err}");
-    let other = Example3::new(1.0, 1.0).unwrap();
+    let other = Example3::<B>::new(&Default::default(), 1.0, 1.0).unwrap();
     let err = resume_with::<B, _, _>(
         &other,
         &mut AltPbgd::new(0.01, 10.0, inner),
@@ -125,7 +125,7 @@ fn resumed_solves_keep_the_moments_and_the_minibatch_sequence() {
         batch: Some(16),
         seed: 2,
     };
-    let p = Representation::<B>::new(&split, cfg, &Default::default()).unwrap();
+    let p = Representation::<B>::from_split(&split, cfg, &Default::default()).unwrap();
     let adam = UpdateRule::adam();
     same_run(
         &p,

@@ -298,24 +298,12 @@ fn c13_nonconvex_lower_level_update_shrinks_and_h_stays_small() {
     }
 }
 
-#[bilevel(f = norm2(y - y0), g = norm2(y - matmul(a, softmax(x))))]
-/// App. C.1.2: coreset selection.
-struct Coreset {
-    #[upper]
-    x: Vector<4>,
-    #[lower]
-    y: Vector<2>,
-    #[data]
-    a: Matrix<2, 4>,
-    #[data]
-    y0: Vector<2>,
-}
-
 #[test]
 fn c12_coreset_perturbed_gd_against_bome_and_aid() {
     let dev = Default::default();
     let a = Tensor::<B, 2>::from_data(TensorData::new(normal(8, 1.0, 21), [2, 4]), &dev);
-    let p = Coreset::<B>::new(&dev, a, vector(&[0.3, -0.2], &dev)).unwrap();
+    let p =
+        bilevel::models::appendix::Coreset::<B>::new(&dev, a, vector(&[0.3, -0.2], &dev)).unwrap();
     let iters = 3_000;
     let opts = SolveOptions::new(iters, 0.0);
     let pgd = solve(

@@ -88,7 +88,7 @@ fn toy() -> Labelled {
 #[test]
 fn svm_oracles_match_finite_differences() {
     let (train, val) = (toy(), toy());
-    let p = SvmTuning::<B>::new(&train, &val, &Default::default()).unwrap();
+    let p = SvmTuning::<B>::from_splits(&train, &val, &Default::default()).unwrap();
     assert_eq!(p.num_constraints(), 4);
     let report = check_oracles(
         &p,
@@ -116,7 +116,7 @@ fn the_maxmin_solver_reaches_the_exact_svm_solution_of_clarabel() {
     // With c_i = 0.5 the margin constraint is l_i(zᵀw + b) ≥ 0.5: w = (0.5, 0).
     let half = exact_lower(&train, &[0.5; 4]).unwrap().expect("feasible");
     assert!((half[0] - 0.5).abs() < 1e-6, "{half:?}");
-    let p = SvmTuning::<B>::new(&train, &val, &Default::default()).unwrap();
+    let p = SvmTuning::<B>::from_splits(&train, &val, &Default::default()).unwrap();
     let o = Oracles::new(&p);
     let x = vector::<B>(&[0.5; 4], &Default::default());
     let r = MaxMinSolver::new(0.1, 0.1, 1e-10, 200_000)

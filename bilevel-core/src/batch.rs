@@ -141,6 +141,15 @@ impl<B: Backend> Minibatch<B> {
         Tensor::from_data(TensorData::new(picked, [size]), &self.device)
     }
 
+    /// The selected rows of `t` on a (possibly autodiff) backend `T`: a variable block read at
+    /// the rows of its data group. Gradients flow back to the selected rows only.
+    pub fn take_rows<T: crate::Lift<B>, const D: usize>(&self, t: Tensor<T, D>) -> Tensor<T, D> {
+        match self.current.borrow().as_ref() {
+            Some(rows) => t.select(0, T::lift_int(rows.clone())),
+            None => t,
+        }
+    }
+
     /// The selected rows of `data` (rows along dimension 0), or `data` itself for full batch.
     pub fn take<const D: usize>(&self, data: &Tensor<B, D>) -> Tensor<B, D> {
         match self.current.borrow().as_ref() {

@@ -26,6 +26,36 @@ pub enum Error {
         /// The shape that was supplied.
         supplied: Vec<usize>,
     },
+    /// Two fields of a declaration that bind the same named size to different extents
+    /// (e.g. `z: Matrix<n, d>` with 500 rows and `labels: Labels<n>` with 499).
+    #[error(
+        "size `{size}` is {first_value} by {first_field} but {second_value} by {second_field}; \
+         every field that names `{size}` must have the same extent there"
+    )]
+    SizeMismatch {
+        /// The size name.
+        size: String,
+        /// The field that bound it first.
+        first_field: String,
+        /// The extent it bound.
+        first_value: usize,
+        /// The field that disagrees.
+        second_field: String,
+        /// Its extent.
+        second_value: usize,
+    },
+    /// Class labels that are not integers in `0..classes`.
+    #[error("{what}: label {index} is {value}, but labels must be integers in 0..{classes}")]
+    BadLabel {
+        /// The field or data concerned.
+        what: String,
+        /// The row of the first offending label.
+        index: usize,
+        /// The offending label.
+        value: f64,
+        /// The number of classes.
+        classes: usize,
+    },
     /// A NaN or an infinity where a finite number is required.
     #[error("{what}: entry {index} is {value}, but a finite number is required")]
     NonFinite {

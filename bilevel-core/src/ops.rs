@@ -65,3 +65,39 @@ pub fn log_softmax<B: Backend, const D: usize>(x: Tensor<B, D>, dim: usize) -> T
 pub fn div_scalar<B: Backend, const D: usize>(x: Tensor<B, D>, c: f64) -> Tensor<B, D> {
     x.mul_scalar(1.0 / c)
 }
+
+/// ln Σ exp(x) along `dim` (kept as an extent of 1), shifted by the detached maximum so that
+/// `exp` never overflows; the shift cancels exactly, so derivatives of every order are those
+/// of log-sum-exp.
+pub fn logsumexp_dim<B: Backend, const D: usize>(x: Tensor<B, D>, dim: usize) -> Tensor<B, D> {
+    let m = x.clone().detach().max_dim(dim);
+    (x - m.clone()).exp().sum_dim(dim).log() + m
+}
+
+/// ln Σ exp(x) over every entry, as a one-element tensor (see [`logsumexp_dim`]).
+pub fn logsumexp<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, 1> {
+    logsumexp_dim(x.flatten::<1>(0, D - 1), 0)
+}
+
+/// The softmax cross-entropy of each row of `logits` (`n × k`) against the rows of `targets`
+/// (one-hot labels, or any probability rows): `−Σ_j targets_ij log_softmax(logits)_ij`, a
+/// vector of n entries.
+pub fn cross_entropy<B: Backend>(logits: Tensor<B, 2>, targets: Tensor<B, 2>) -> Tensor<B, 1> {
+    (log_softmax(logits, 1) * targets)
+        .sum_dim(1)
+        .squeeze_dim::<1>(1)
+        .neg()
+}
+
+/// max(x, c) elementwise for a number c: derivative 1 where x ≥ c, 0 below, second
+/// derivative 0 (a constant mask, like [`relu`]).
+pub fn max_scalar<B: Backend, const D: usize>(x: Tensor<B, D>, c: f64) -> Tensor<B, D> {
+    let below = x.clone().lower_elem(c);
+    x.mask_fill(below, c)
+}
+
+/// min(x, c) elementwise for a number c (see [`max_scalar`]).
+pub fn min_scalar<B: Backend, const D: usize>(x: Tensor<B, D>, c: f64) -> Tensor<B, D> {
+    let above = x.clone().greater_elem(c);
+    x.mask_fill(above, c)
+}

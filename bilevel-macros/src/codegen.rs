@@ -1,135 +1,54 @@
-//! Code generation: the problem type, its constructor and its `Problem` implementation.
+//! Code generation of the objectives: block views, intermediate values, the value of f, g
+//! and c, and the `Problem` implementation that holds them.
+
+use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{format_ident, quote};
 
+use crate::construct;
 use crate::expr::{Translator, Ty, Typed};
-use crate::ir::{BlockDecl, DataDecl, Decl, DomainDecl, InitDecl, Level};
+use crate::ir::{Decl, Level};
 use crate::parse::Errors;
+use crate::scope::Scope;
 
-fn floats(v: &[f64]) -> TokenStream {
-    let lits = v.iter().map(|x| float(*x));
-    quote!(vec![#(#lits),*])
-}
-
-fn float(x: f64) -> TokenStream {
-    if x == f64::INFINITY {
-        quote!(f64::INFINITY)
-    } else if x == f64::NEG_INFINITY {
-        quote!(f64::NEG_INFINITY)
-    } else {
-        let l = proc_macro2::Literal::f64_suffixed(x);
-        quote!(#l)
-    }
-}
-
-fn domain(d: &DomainDecl) -> TokenStream {
-    let core = quote!(::bilevel::core);
-    match d {
-        DomainDecl::Free => quote!(#core::Domain::free()),
-        DomainDecl::NonNegative => quote!(#core::Domain::non_negative()),
-        DomainDecl::Interval(lo, hi) => {
-            let (lo, hi) = (float(*lo), float(*hi));
-            quote!(#core::Domain::interval(#lo, #hi)?)
-        }
-        DomainDecl::Boxed(lo, hi) => {
-            let (lo, hi) = (floats(lo), floats(hi));
-            quote!(#core::Domain::boxed(#lo, #hi)?)
-        }
-        DomainDecl::Ball { radius, center } => {
-            let r = float(*radius);
-            let c = floats(center.as_deref().unwrap_or(&[0.0]));
-            quote!(#core::Domain::ball(#c, #r)?)
-        }
-        DomainDecl::Simplex(total) => {
-            let t = float(*total);
-            quote!(#core::Domain::simplex_with_total(#t)?)
-        }
-    }
-}
-
-fn init(i: &InitDecl) -> TokenStream {
-    let core = quote!(::bilevel::core);
-    match i {
-        InitDecl::Constant(v) => {
-            let v = float(*v);
-            quote!(#core::Init::Constant { value: #v })
-        }
-        InitDecl::Values(v) => {
-            let v = floats(v);
-            quote!(#core::Init::Values { values: #v })
-        }
-        InitDecl::Uniform(lo, hi, seed) => {
-            let (lo, hi) = (float(*lo), float(*hi));
-            quote!(#core::Init::Uniform { lo: #lo, hi: #hi, seed: #seed })
-        }
-        InitDecl::Normal(std, seed) => {
-            let std = float(*std);
-            quote!(#core::Init::Normal { std: #std, seed: #seed })
-        }
-    }
-}
-
-fn variable(level: Level, blocks: &[&BlockDecl]) -> TokenStream {
-    let word = level.word();
-    let specs = blocks.iter().map(|b| {
-        let name = b.name.to_string();
-        let shape = &b.shape;
-        let (d, i) = (domain(&b.domain), init(&b.init));
-        quote!(::bilevel::core::dsl::BlockSpec { name: #name, shape: &[#(#shape),*], domain: #d, init: #i })
-    });
-    quote!(::bilevel::core::dsl::variable(#word, vec![#(#specs),*])?)
-}
-
-fn data_field(d: &DataDecl) -> (TokenStream, TokenStream) {
-    let name = &d.name;
-    match &d.shape {
-        None => (quote!(#name: f64), quote!(#name: f64)),
-        Some(s) => {
-            let rank = s.len().max(1);
-            (
-                quote!(#name: ::bilevel::core::burn::tensor::Tensor<B, #rank>),
-                quote!(#name: ::bilevel::core::burn::tensor::Tensor<B, #rank>),
-            )
-        }
-    }
-}
-
-fn data_check(d: &DataDecl) -> TokenStream {
-    let name = &d.name;
-    let label = name.to_string();
-    match &d.shape {
-        None => quote!(::bilevel::core::error::ensure_finite(#label, &[#name])?;),
-        Some(s) => {
-            let dims = s.iter().map(|e| match e {
-                Some(n) => quote!(Some(#n)),
-                None => quote!(None),
-            });
-            quote!(::bilevel::core::dsl::check_data(#label, &[#(#dims),*], &#name)?;)
-        }
-    }
-}
-
-/// The `let` bindings of the blocks an objective uses, viewed from the flat variables.
-fn views(decl: &Decl, used: &std::collections::BTreeSet<String>) -> TokenStream {
+/// The `let` bindings of the blocks an objective reads, viewed from the flat variables (and
+/// read at the minibatch's rows where the block's first extent is a batched size).
+fn views(decl: &Decl, scope: &Scope, all: &BTreeSet<String>) -> TokenStream {
     let mut out = TokenStream::new();
+    let core = &decl.core;
     for level in [Level::Upper, Level::Lower] {
         let (var, flat) = match level {
             Level::Upper => (quote!(__upper), quote!(__x)),
             Level::Lower => (quote!(__lower), quote!(__y)),
         };
         for (index, b) in decl.blocks.iter().filter(|b| b.level == level).enumerate() {
-            if used.contains(&b.name.to_string()) {
-                let name = &b.name;
-                let rank = b.shape.len().max(1);
-                out.extend(quote! {
-                    let #name: ::bilevel::core::burn::tensor::Tensor<T, #rank> =
-                        self.#var.layout().view::<T, #rank>(&#flat, #index)?;
-                });
+            if !all.contains(&b.name.to_string()) {
+                continue;
+            }
+            let name = &b.name;
+            let rank = b.shape.len().max(1);
+            out.extend(quote! {
+                let #name: #core::burn::tensor::Tensor<T, #rank> =
+                    self.#var.layout().view::<T, #rank>(&#flat, #index)?;
+            });
+            if let Some(g) = scope.group_of_shape(&b.shape) {
+                let batch = format_ident!("__batch_{}", scope.groups[g].name);
+                out.extend(quote!(let #name = self.#batch.take_rows(#name);));
             }
         }
     }
     out
+}
+
+/// The intermediate values among `all`, in declaration order.
+fn values(tr: &Translator, all: &BTreeSet<String>) -> TokenStream {
+    let lets = tr.lets.iter().filter(|l| all.contains(&l.name.to_string()));
+    let lines = lets.map(|l| {
+        let (name, code) = (&l.name, &l.code);
+        quote!(let #name = #code;)
+    });
+    quote!(#(#lines)*)
 }
 
 /// A one-element result as a `[1]` tensor.
@@ -149,29 +68,44 @@ fn as_value(t: Typed, what: &str, tokens: &syn::Expr, errors: &mut Errors) -> Op
             errors.spanned(tokens, format!("{what} does not depend on any variable"));
             None
         }
+        Ty::Labels => {
+            errors.spanned(tokens, format!("{what} must be a number, not class labels"));
+            None
+        }
     }
 }
 
-/// The body of f or g: views, then the value.
-fn objective(decl: &Decl, e: &syn::Expr, which: &str, errors: &mut Errors) -> Option<TokenStream> {
-    let mut tr = Translator::new(decl);
-    let t = tr.expr(e, errors)?;
-    let (what, level) = if which == "f" {
-        ("the upper objective f", Level::Upper)
-    } else {
-        ("the lower objective g", Level::Lower)
+/// The body of f or g: views, values, then the value; `uses` gets every name it reads.
+fn objective(
+    tr: &mut Translator,
+    e: &syn::Expr,
+    level: Level,
+    uses: &mut BTreeSet<String>,
+    errors: &mut Errors,
+) -> Option<TokenStream> {
+    let t = tr.expr(e, errors);
+    let used = std::mem::take(&mut tr.used);
+    let all = tr.closure(&used);
+    uses.extend(all.iter().cloned());
+    let what = match level {
+        Level::Upper => "the upper objective f",
+        Level::Lower => "the lower objective g",
     };
-    if level == Level::Lower && !tr.uses_level(Level::Lower) {
+    if level == Level::Lower && !tr.uses_level(&all, Level::Lower) {
         errors.spanned(e, "the lower objective g never uses a lower-level variable, so y*(x) is not defined by it");
     }
-    let value = as_value(t, what, e, errors)?;
-    let views = views(decl, &tr.used);
-    Some(quote!({ #views Ok(#value) }))
+    let value = as_value(t?, what, e, errors)?;
+    let (views, values) = (views(tr.decl, tr.scope, &all), values(tr, &all));
+    Some(quote!({ #views #values Ok(#value) }))
 }
 
 /// The body of c: a vector, or a list of numbers and vectors concatenated.
-fn constraints(decl: &Decl, e: &syn::Expr, errors: &mut Errors) -> Option<TokenStream> {
-    let mut tr = Translator::new(decl);
+fn constraints(
+    tr: &mut Translator,
+    e: &syn::Expr,
+    uses: &mut BTreeSet<String>,
+    errors: &mut Errors,
+) -> Option<TokenStream> {
     let parts: Vec<&syn::Expr> = match e {
         syn::Expr::Array(a) => a.elems.iter().collect(),
         other => vec![other],
@@ -189,49 +123,77 @@ fn constraints(decl: &Decl, e: &syn::Expr, errors: &mut Errors) -> Option<TokenS
             }
         });
     }
-    if !tr.uses_level(Level::Lower) {
+    let used = std::mem::take(&mut tr.used);
+    let all = tr.closure(&used);
+    uses.extend(all.iter().cloned());
+    if !tr.uses_level(&all, Level::Lower) {
         errors.spanned(e, "the coupled constraints c never use a lower-level variable; put constraints on x alone in the domain of x");
     }
-    let views = views(decl, &tr.used);
+    let batched = tr
+        .decl
+        .data
+        .iter()
+        .map(|d| &d.name)
+        .filter(|n| tr.scope.group_of_field(n).is_some());
+    let batched_blocks = tr
+        .decl
+        .blocks
+        .iter()
+        .filter(|b| tr.scope.group_of_shape(&b.shape).is_some())
+        .map(|b| &b.name);
+    if let Some(n) = batched
+        .chain(batched_blocks)
+        .find(|n| all.contains(&n.to_string()))
+    {
+        errors.spanned(e, format!("the coupled constraints read `{n}`, which is batched; constraints must hold on every row, so c cannot read a minibatch"));
+    }
+    let (views, values) = (views(tr.decl, tr.scope, &all), values(tr, &all));
+    let core = &tr.decl.core;
     Some(
-        quote!({ #views Ok(Some(::bilevel::core::burn::tensor::Tensor::cat(vec![#(#codes),*], 0))) }),
+        quote!({ #views #values Ok(Some(#core::burn::tensor::Tensor::cat(vec![#(#codes),*], 0))) }),
     )
 }
 
+/// Every `let` value must be read by f, g, c or another value that is.
+fn check_values_used(tr: &Translator, uses: &BTreeSet<String>, errors: &mut Errors) {
+    for l in &tr.decl.lets {
+        if !uses.contains(&l.name.to_string()) {
+            errors.push(
+                l.name.span(),
+                format!(
+                    "the value `{}` is never used by f, g or c; remove it",
+                    l.name
+                ),
+            );
+        }
+    }
+}
+
 /// Everything for a valid declaration, or `None` with errors recorded.
-pub fn generate(decl: &Decl, errors: &mut Errors) -> Option<TokenStream> {
-    let f = objective(decl, &decl.f, "f", errors);
-    let g = objective(decl, &decl.g, "g", errors);
-    let c = decl.c.as_ref().map(|c| constraints(decl, c, errors));
+pub fn generate(decl: &Decl, scope: &Scope, errors: &mut Errors) -> Option<TokenStream> {
+    let mut tr = Translator::new(decl, scope);
+    tr.translate_lets(errors);
+    let mut uses = BTreeSet::new();
+    let f = objective(&mut tr, &decl.f, Level::Upper, &mut uses, errors);
+    let g = objective(&mut tr, &decl.g, Level::Lower, &mut uses, errors);
+    let c = decl
+        .c
+        .as_ref()
+        .map(|c| constraints(&mut tr, c, &mut uses, errors));
+    check_values_used(&tr, &uses, errors);
     let (f, g) = (f?, g?);
     let c = match c {
         Some(Some(c)) => Some(c),
         Some(None) => return None,
         None => None,
     };
-    let Decl {
-        vis, name, docs, ..
-    } = decl;
-    let upper_blocks: Vec<&BlockDecl> = decl
-        .blocks
-        .iter()
-        .filter(|b| b.level == Level::Upper)
-        .collect();
-    let lower_blocks: Vec<&BlockDecl> = decl
-        .blocks
-        .iter()
-        .filter(|b| b.level == Level::Lower)
-        .collect();
-    let (upper, lower) = (
-        variable(Level::Upper, &upper_blocks),
-        variable(Level::Lower, &lower_blocks),
-    );
-    let (fields, params): (Vec<_>, Vec<_>) = decl.data.iter().map(data_field).unzip();
-    let checks = decl.data.iter().map(data_check);
-    let data_names: Vec<_> = decl.data.iter().map(|d| &d.name).collect();
-    let core = quote!(::bilevel::core);
-    let backend = quote!(#core::burn::tensor::backend::Backend);
+    if !errors.is_empty() {
+        return None;
+    }
+    let core = &decl.core;
+    let name = &decl.name;
     let tensor = quote!(#core::burn::tensor::Tensor);
+    let backend = quote!(#core::burn::tensor::backend::Backend);
     let c_impl = c.map(|body| {
         quote! {
             fn num_constraints(&self) -> usize { self.__num_constraints }
@@ -239,54 +201,13 @@ pub fn generate(decl: &Decl, errors: &mut Errors) -> Option<TokenStream> {
                 -> #core::Result<Option<#tensor<T, 1>>> #body
         }
     });
-    let count = if decl.c.is_some() {
-        quote!(__problem.__num_constraints = #core::dsl::guarded("the coupled constraints c", || #core::dsl::count_constraints(&__problem))?;)
-    } else {
-        quote!()
-    };
-    let new_doc = format!(
-        "The problem on `device`{}. Data are checked against their declared shapes and for NaN/Inf.",
-        if data_names.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " with data {}",
-                data_names
-                    .iter()
-                    .map(|n| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        }
-    );
+    let select = construct::select_batch(decl, scope);
+    let items = construct::items(decl, scope, errors);
+    if !errors.is_empty() {
+        return None;
+    }
     Some(quote! {
-        #(#docs)*
-        #[derive(Debug, Clone)]
-        #vis struct #name<B: #backend> {
-            __upper: #core::Variable,
-            __lower: #core::Variable,
-            __device: B::Device,
-            __num_constraints: usize,
-            #(#fields,)*
-        }
-
-        impl<B: #backend> #name<B> {
-            #[doc = #new_doc]
-            #[allow(clippy::too_many_arguments)]
-            pub fn new(device: &B::Device #(, #params)*) -> #core::Result<Self> {
-                #(#checks)*
-                let mut __problem = Self {
-                    __upper: #upper,
-                    __lower: #lower,
-                    __device: device.clone(),
-                    __num_constraints: 0,
-                    #(#data_names,)*
-                };
-                #count
-                #core::dsl::guarded("the objectives at the initial point", || #core::check_problem(&__problem))?;
-                Ok(__problem)
-            }
-        }
+        #items
 
         impl<B: #backend> #core::Problem<B> for #name<B> {
             fn upper(&self) -> &#core::Variable { &self.__upper }
@@ -295,15 +216,7 @@ pub fn generate(decl: &Decl, errors: &mut Errors) -> Option<TokenStream> {
             fn f<T: #core::Lift<B>>(&self, __x: #tensor<T, 1>, __y: #tensor<T, 1>) -> #core::Result<#tensor<T, 1>> #f
             fn g<T: #core::Lift<B>>(&self, __x: #tensor<T, 1>, __y: #tensor<T, 1>) -> #core::Result<#tensor<T, 1>> #g
             #c_impl
+            #select
         }
     })
-}
-
-/// The struct alone, so that code naming the type still compiles when the declaration has
-/// errors (no cascade of "type not found").
-pub fn fallback(decl_vis: &syn::Visibility, name: &syn::Ident) -> TokenStream {
-    let core = quote!(::bilevel::core);
-    quote! {
-        #decl_vis struct #name<B: #core::burn::tensor::backend::Backend>(::core::marker::PhantomData<B>);
-    }
 }

@@ -1,5 +1,7 @@
 //! The intermediate representation of a `#[bilevel]` item: what was declared, with spans.
 
+use proc_macro2::TokenStream;
+
 /// Which level a variable block belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
@@ -16,7 +18,32 @@ impl Level {
     }
 }
 
-/// A domain as declared (checked against the block's shape at compile time).
+/// One extent of a declared shape: a literal, a named size, or `_` (data only).
+#[derive(Debug, Clone)]
+pub enum Extent {
+    Lit(usize),
+    Name(syn::Ident),
+    Any,
+}
+
+impl Extent {
+    pub fn name(&self) -> Option<&syn::Ident> {
+        match self {
+            Extent::Name(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+/// A number in `init = ..` that may name sizes and number settings (`sqrt(2.0 / d)`).
+#[derive(Debug, Clone)]
+pub struct Setting {
+    pub expr: syn::Expr,
+    /// Its value when it is a plain literal (checked at compile time).
+    pub literal: Option<f64>,
+}
+
+/// A domain as declared (checked against the block's shape where both are literal).
 #[derive(Debug, Clone)]
 pub enum DomainDecl {
     Free,
@@ -30,13 +57,13 @@ pub enum DomainDecl {
     Simplex(f64),
 }
 
-/// An initial value as declared.
+/// An initial value as declared; seeds are integer literals or integer settings (`seed + 1`).
 #[derive(Debug, Clone)]
 pub enum InitDecl {
-    Constant(f64),
+    Constant(Setting),
     Values(Vec<f64>),
-    Uniform(f64, f64, u64),
-    Normal(f64, u64),
+    Uniform(Setting, Setting, syn::Expr),
+    Normal(Setting, syn::Expr),
 }
 
 /// A variable block: a field with `#[upper(..)]` or `#[lower(..)]`.
@@ -45,17 +72,52 @@ pub struct BlockDecl {
     pub name: syn::Ident,
     pub level: Level,
     /// The shape; `[]` for a scalar.
-    pub shape: Vec<usize>,
+    pub shape: Vec<Extent>,
     pub domain: DomainDecl,
     pub init: InitDecl,
 }
 
-/// A data field: a tensor with a declared shape (`None` = any extent) or an `f64`.
+/// What a data field holds.
+#[derive(Debug, Clone)]
+pub enum DataKind {
+    /// A float tensor of the declared extents (`Vector<n>`, `Matrix<n, d>`).
+    Tensor(Vec<Extent>),
+    /// Integer class labels, one per row, and optionally the class count.
+    Labels {
+        rows: Extent,
+        classes: Option<Extent>,
+    },
+    /// An `f64` number.
+    Float,
+    /// An integer setting (`u64` or `usize`): seeds and counts for `init`.
+    Int(syn::Type),
+}
+
+/// A data field.
 #[derive(Debug, Clone)]
 pub struct DataDecl {
     pub name: syn::Ident,
-    /// `None` for an `f64` scalar.
-    pub shape: Option<Vec<Option<usize>>>,
+    pub kind: DataKind,
+    /// The minibatch group whose rows it is read at (`#[data(batch = train)]`).
+    pub batch: Option<syn::Ident>,
+}
+
+impl DataDecl {
+    /// The extents that rows and columns are named by (tensors and labels).
+    pub fn extents(&self) -> Vec<&Extent> {
+        match &self.kind {
+            DataKind::Tensor(s) => s.iter().collect(),
+            DataKind::Labels { rows, .. } => vec![rows],
+            _ => vec![],
+        }
+    }
+}
+
+/// A named intermediate value: `let name = expr`.
+#[derive(Debug, Clone)]
+pub struct LetDecl {
+    pub name: syn::Ident,
+    pub expr: syn::Expr,
 }
 
 /// The whole declaration.
@@ -63,8 +125,11 @@ pub struct Decl {
     pub vis: syn::Visibility,
     pub name: syn::Ident,
     pub docs: Vec<syn::Attribute>,
+    /// The path of `bilevel-core` in the generated code (`crate = ..`; `::bilevel::core`).
+    pub core: TokenStream,
     pub blocks: Vec<BlockDecl>,
     pub data: Vec<DataDecl>,
+    pub lets: Vec<LetDecl>,
     pub f: syn::Expr,
     pub g: syn::Expr,
     pub c: Option<syn::Expr>,

@@ -1,32 +1,44 @@
 //! # bilevel-macros
 //!
 //! The `#[bilevel]` attribute: declare a bilevel problem in plain math; get a type that
-//! implements `bilevel::core::Problem<B>` for every backend `B`. Use it through the facade
-//! crate (`use bilevel::prelude::*;`), whose docs hold the full DSL reference.
+//! implements `Problem<B>` of `bilevel-core` for every backend `B`. Use it through the facade
+//! crate (`use bilevel::prelude::*;`), whose docs hold the full DSL reference; inside the
+//! workspace (or with `bilevel-core` as a direct dependency) say where the core crate is with
+//! `#[bilevel(crate = bilevel_core, ..)]`.
 //!
 //! ```ignore
 //! #[bilevel(
-//!     f = (1.0 - y).exp() / (2.0 + (4.0 * x).cos()) + 0.5 * ((4.0 * x - 2.0).powi(2) + 1.0).ln() + x.powi(2),
-//!     g = 2.0 * (y - x).powi(2) + x / 2.0 * (x + y).sin().powi(2),
+//!     let logits = matmul(a, w) + b,
+//!     f = mean(cross_entropy(matmul(a_val, w) + b, labels_val)),
+//!     g = mean(sigmoid(x) * cross_entropy(logits, labels)) + 0.001 * (norm2(w) + norm2(b)),
 //! )]
-//! pub struct Example3 {
-//!     #[upper(domain = interval(0.0, 3.0), init = 0.0)]
-//!     x: Scalar,
-//!     #[lower(domain = interval(0.0, 3.0), init = 0.0)]
-//!     y: Scalar,
+//! pub struct HyperCleaning {
+//!     #[upper] x: Vector<n>,
+//!     #[lower] w: Matrix<d, k>,
+//!     #[lower] b: Vector<k>,
+//!     #[data] a: Matrix<n, d>,
+//!     #[data] labels: Labels<n, k>,
+//!     #[data] a_val: Matrix<m, d>,
+//!     #[data] labels_val: Labels<m, k>,
 //! }
 //! ```
 //!
-//! Pipeline (as in thiserror-impl and serde_derive): parse (`parse.rs`) into an IR that keeps
-//! spans (`ir.rs`), type-check and translate the expressions (`expr.rs`), generate the items
-//! (`codegen.rs`). Every mistake is collected and reported at its span; a declaration with
-//! errors still yields the struct, so that one mistake does not cascade.
+//! Pipeline (as in thiserror-impl and serde_derive): parse (`parse.rs`, `fields.rs`) into an
+//! IR that keeps spans (`ir.rs`), resolve sizes and batch groups (`scope.rs`), type-check and
+//! translate the expressions (`expr.rs`, `funcs.rs`), generate the items (`codegen.rs`,
+//! `construct.rs`). Every mistake is collected and reported at its span; a declaration with
+//! errors still yields the type, `new` and stub trait items, so that one mistake does not
+//! cascade.
 #![warn(missing_docs)]
 
 mod codegen;
+mod construct;
 mod expr;
+mod fields;
+mod funcs;
 mod ir;
 mod parse;
+mod scope;
 
 use proc_macro::TokenStream;
 
@@ -35,9 +47,11 @@ use proc_macro::TokenStream;
 pub fn bilevel(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item = syn::parse_macro_input!(item as syn::ItemStruct);
     let mut errors = parse::Errors::default();
-    let generated = parse::declaration(attr.into(), &item, &mut errors).and_then(|decl| {
+    let decl = parse::declaration(attr.into(), &item, &mut errors);
+    let generated = decl.as_ref().and_then(|decl| {
+        let scope = scope::scope(decl, &mut errors);
         if errors.is_empty() {
-            codegen::generate(&decl, &mut errors)
+            codegen::generate(decl, &scope, &mut errors)
         } else {
             None
         }
@@ -45,7 +59,7 @@ pub fn bilevel(attr: TokenStream, item: TokenStream) -> TokenStream {
     match generated {
         Some(tokens) if errors.is_empty() => tokens.into(),
         _ => {
-            let mut out = codegen::fallback(&item.vis, &item.ident);
+            let mut out = construct::fallback(&item, decl.as_ref());
             out.extend(errors.into_compile_errors());
             out.into()
         }

@@ -13,12 +13,12 @@
 //! scores "σ(x_i) < ½" as a detector of the corrupted rows.
 
 use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
-use bilevel_core::ops::{log_softmax, relu, sigmoid};
+use bilevel_core::ops::relu;
 use bilevel_core::tensor::{to_vec, vector};
-use bilevel_core::{Block, Domain, Init, Layout, Lift, Problem, Result, Variable};
+use bilevel_core::{Problem, Result};
+use bilevel_macros::bilevel;
 
 use crate::classify::Classes;
-use crate::data::normal;
 
 /// The lower-level classifier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,42 +35,86 @@ pub enum Classifier {
     },
 }
 
-/// Features and one-hot labels of one split on the device.
-#[derive(Debug, Clone)]
-struct Split<B: Backend> {
-    a: Tensor<B, 2>,
-    one_hot: Tensor<B, 2>,
-}
-
-impl<B: Backend> Split<B> {
-    fn new(data: &Classes, device: &B::Device) -> Self {
-        Self {
-            a: Tensor::from_data(
-                TensorData::new(data.features.clone(), [data.n, data.d]),
-                device,
-            ),
-            one_hot: Tensor::from_data(
-                TensorData::new(data.one_hot(), [data.n, data.classes]),
-                device,
-            ),
-        }
-    }
-}
-
-/// The hyper-cleaning problem on a (corrupted) training split and a clean validation split.
-#[derive(Debug, Clone)]
-pub struct HyperCleaning<B: Backend> {
-    x: Variable,
-    y: Variable,
-    classifier: Classifier,
-    train: Split<B>,
-    val: Split<B>,
+#[bilevel(
+    crate = bilevel_core,
+    f = mean(cross_entropy(matmul(a_val, w) + b, labels_val)),
+    g = mean(sigmoid(x) * cross_entropy(matmul(a, w) + b, labels)) + lambda * (norm2(w) + norm2(b)),
+)]
+/// Hyper-cleaning with a linear classifier: blocks `w` (d × k) and `b` (k).
+pub struct LinearCleaning {
+    #[upper]
+    x: Vector<n>,
+    #[lower]
+    w: Matrix<d, k>,
+    #[lower]
+    b: Vector<k>,
+    #[data]
+    a: Matrix<n, d>,
+    #[data]
+    labels: Labels<n, k>,
+    #[data]
+    a_val: Matrix<m, d>,
+    #[data]
+    labels_val: Labels<m, k>,
+    #[data]
     lambda: f64,
-    device: B::Device,
+}
+
+#[bilevel(
+    crate = bilevel_core,
+    let logits = matmul(relu(matmul(a, w1) + b1), w2) + b2,
+    let logits_val = matmul(relu(matmul(a_val, w1) + b1), w2) + b2,
+    f = mean(cross_entropy(logits_val, labels_val)),
+    g = mean(sigmoid(x) * cross_entropy(logits, labels))
+        + lambda * (norm2(w1) + norm2(b1) + norm2(w2) + norm2(b2)),
+)]
+/// Hyper-cleaning with a one-hidden-layer ReLU network of width h: blocks `w1` (d × h),
+/// `b1`, `w2` (h × k), `b2`; He-initialized weights.
+pub struct MlpCleaning {
+    #[upper]
+    x: Vector<n>,
+    #[lower(init = normal(sqrt(2.0 / d), seed))]
+    w1: Matrix<d, h>,
+    #[lower]
+    b1: Vector<h>,
+    #[lower(init = normal(sqrt(2.0 / h), seed + 1))]
+    w2: Matrix<h, k>,
+    #[lower]
+    b2: Vector<k>,
+    #[data]
+    a: Matrix<n, d>,
+    #[data]
+    labels: Labels<n, k>,
+    #[data]
+    a_val: Matrix<m, d>,
+    #[data]
+    labels_val: Labels<m, k>,
+    #[data]
+    lambda: f64,
+    #[data]
+    seed: u64,
+}
+
+/// The hyper-cleaning problem on a (corrupted) training split and a clean validation split,
+/// with either classifier.
+#[derive(Debug, Clone)]
+pub enum HyperCleaning<B: Backend> {
+    /// [`Classifier::Linear`].
+    Linear(LinearCleaning<B>),
+    /// [`Classifier::Mlp`].
+    Mlp(MlpCleaning<B>),
+}
+
+fn features<B: Backend>(data: &Classes, device: &B::Device) -> Tensor<B, 2> {
+    Tensor::from_data(
+        TensorData::new(data.features.clone(), [data.n, data.d]),
+        device,
+    )
 }
 
 impl<B: Backend> HyperCleaning<B> {
-    /// The problem with regularizer λ (the paper: 0.001).
+    /// The problem with regularizer λ (the paper: 0.001); the classes of the validation split
+    /// are those of the training split.
     pub fn new(
         train: &Classes,
         val: &Classes,
@@ -78,86 +122,39 @@ impl<B: Backend> HyperCleaning<B> {
         lambda: f64,
         device: &B::Device,
     ) -> crate::Result<Self> {
-        bilevel_core::error::ensure_len("validation features (vs training)", train.d, val.d)?;
-        bilevel_core::error::ensure_len(
-            "validation classes (vs training)",
-            train.classes,
-            val.classes,
-        )?;
         bilevel_core::error::ensure_positive("lambda", lambda)?;
-        let (d, c) = (train.d, train.classes);
-        let (layout, init) = match classifier {
-            Classifier::Linear => (
-                Layout::new(vec![Block::new("W", &[d, c])?, Block::new("b", &[c])?])?,
-                Init::zeros(),
-            ),
-            Classifier::Mlp { hidden, seed } => {
-                let mut values = normal(d * hidden, (2.0 / d as f64).sqrt(), seed);
-                values.extend(std::iter::repeat_n(0.0, hidden));
-                values.extend(normal(hidden * c, (2.0 / hidden as f64).sqrt(), seed + 1));
-                values.extend(std::iter::repeat_n(0.0, c));
-                (
-                    Layout::new(vec![
-                        Block::new("W1", &[d, hidden])?,
-                        Block::new("b1", &[hidden])?,
-                        Block::new("W2", &[hidden, c])?,
-                        Block::new("b2", &[c])?,
-                    ])?,
-                    Init::Values { values },
-                )
-            }
-        };
-        Ok(Self {
-            x: Variable::vector(
-                "sample weight logits",
-                train.n,
-                Domain::free(),
-                Init::zeros(),
-            )?,
-            y: Variable::new("classifier", layout, Domain::free(), init)?,
-            classifier,
-            train: Split::new(train, device),
-            val: Split::new(val, device),
-            lambda,
-            device: device.clone(),
+        let (a, a_val) = (features(train, device), features(val, device));
+        let (labels, labels_val) = (train.labels.clone(), val.labels.clone());
+        let k = train.classes;
+        Ok(match classifier {
+            Classifier::Linear => Self::Linear(LinearCleaning::new(
+                device, a, labels, a_val, labels_val, lambda, k,
+            )?),
+            Classifier::Mlp { hidden, seed } => Self::Mlp(MlpCleaning::new(
+                device, a, labels, a_val, labels_val, lambda, seed, hidden, k,
+            )?),
         })
     }
 
-    /// The classifier's logits on the rows of `a`.
-    fn logits<T: Lift<B>>(&self, y: &Tensor<T, 1>, a: Tensor<T, 2>) -> Result<Tensor<T, 2>> {
-        let l = self.y.layout();
-        let affine = |input: Tensor<T, 2>, w: usize| -> Result<Tensor<T, 2>> {
-            let weight: Tensor<T, 2> = l.view(y, w)?;
-            let bias: Tensor<T, 1> = l.view(y, w + 1)?;
+    /// The classifier's logits on the rows of `a` (host evaluation, for accuracy).
+    fn logits(&self, y: &Tensor<B, 1>, a: Tensor<B, 2>) -> Result<Tensor<B, 2>> {
+        let l = self.lower().layout();
+        let affine = |input: Tensor<B, 2>, w: usize| -> Result<Tensor<B, 2>> {
+            let weight: Tensor<B, 2> = l.view(y, w)?;
+            let bias: Tensor<B, 1> = l.view(y, w + 1)?;
             Ok(input.matmul(weight) + bias.unsqueeze_dim::<2>(0))
         };
-        match self.classifier {
-            Classifier::Linear => affine(a, 0),
-            Classifier::Mlp { .. } => affine(relu(affine(a, 0)?), 2),
+        match self {
+            Self::Linear(_) => affine(a, 0),
+            Self::Mlp(_) => affine(relu(affine(a, 0)?), 2),
         }
-    }
-
-    /// Per-row softmax cross-entropy of the classifier on `split`.
-    fn cross_entropy<T: Lift<B>>(
-        &self,
-        y: &Tensor<T, 1>,
-        split: &Split<B>,
-    ) -> Result<Tensor<T, 1>> {
-        let logits = self.logits(y, T::lift(split.a.clone()))?;
-        Ok((log_softmax(logits, 1) * T::lift(split.one_hot.clone()))
-            .sum_dim(1)
-            .squeeze_dim::<1>(1)
-            .neg())
     }
 
     /// Accuracy of the classifier y on `test`.
     pub fn accuracy(&self, y: &Tensor<B, 1>, test: &Classes) -> Result<f64> {
-        bilevel_core::error::ensure_len(
-            "test features (vs training)",
-            self.train.a.dims()[1],
-            test.d,
-        )?;
-        let logits = self.logits(y, Split::<B>::new(test, &self.device).a)?;
+        let d = self.lower().layout().blocks()[0].shape()[0];
+        bilevel_core::error::ensure_len("test features (vs training)", d, test.d)?;
+        let logits = self.logits(y, features(test, &self.device()))?;
         let predicted = to_vec(&logits.argmax(1).squeeze_dim::<1>(1).float());
         let right = predicted
             .iter()
@@ -187,30 +184,11 @@ impl<B: Backend> HyperCleaning<B> {
 
     /// The uniform weight logits x = 0 (every σ = ½), the "no cleaning" baseline.
     pub fn uniform_weights(&self) -> Tensor<B, 1> {
-        vector(&vec![0.0; self.x.dim()], &self.device)
+        vector(&vec![0.0; self.upper().dim()], &self.device())
     }
 }
 
-impl<B: Backend> Problem<B> for HyperCleaning<B> {
-    fn upper(&self) -> &Variable {
-        &self.x
-    }
-    fn lower(&self) -> &Variable {
-        &self.y
-    }
-    fn device(&self) -> B::Device {
-        self.device.clone()
-    }
-    /// Mean validation cross-entropy.
-    fn f<T: Lift<B>>(&self, _x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
-        Ok(self.cross_entropy(&y, &self.val)?.mean())
-    }
-    /// (1/N_tr) Σ σ(x_i) CE_i + λ‖y‖².
-    fn g<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
-        let weighted = (sigmoid(x) * self.cross_entropy(&y, &self.train)?).mean();
-        Ok(weighted + y.powi_scalar(2).sum().mul_scalar(self.lambda))
-    }
-}
+delegate_problem!(HyperCleaning { Linear, Mlp });
 
 /// One seeded hyper-cleaning setting: a split of `data` with `fraction` of the training labels
 /// corrupted (seeded), and the problem on it.

@@ -1,6 +1,6 @@
 //! # bilevel-models
 //!
-//! Ready-made bilevel problems, synthetic data generators and (later) dataset loaders and
+//! Ready-made bilevel problems, each declared with `#[bilevel]`, synthetic data generators and (later) dataset loaders and
 //! experiment runners for the `bilevel` library.
 //!
 //! Available now:
@@ -8,7 +8,8 @@
 //!   validation set, with the least-squares loss (the lower level is quadratic in the
 //!   weights) or the logistic loss.
 //! * [`data::Regression`] — seeded synthetic regression / classification data.
-//! * [`toys`] — Examples 1, 2 and 3 of pbgd-free-efficient-penalty-blo.md.
+//! * [`toys`] — Examples 1–4 of pbgd-free-efficient-penalty-blo.md.
+//! * [`appendix`] — App. C.1.1–C.1.3 of perturbed-gd-convex-qp-nonconvex-blo.md.
 //! * [`svm`] — SVM hyper-parameter tuning with coupled constraints (Table 7), with the
 //!   [`libsvm`] reader.
 //! * [`hyperclean::HyperCleaning`] — data hyper-cleaning with a linear or a one-hidden-layer
@@ -21,6 +22,10 @@
 //!   forms of argmin F_γ, of the bilevel solution x* and of PBGD-Free's fixed point.
 #![warn(missing_docs)]
 
+#[macro_use]
+mod delegate;
+
+pub mod appendix;
 pub mod classify;
 pub mod data;
 pub mod error;

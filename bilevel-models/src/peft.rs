@@ -19,9 +19,9 @@
 //! functions of θ; the DPO rows have z₁ = z₃, so f_DPO depends on y only through the
 //! regularizer: the flat upper level of §4.3.
 
-use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
-use bilevel_core::ops::log_sigmoid;
-use bilevel_core::{Domain, Init, Lift, Problem, Result, Variable};
+use bilevel_core::burn::tensor::backend::Backend;
+use bilevel_core::tensor::vector;
+use bilevel_macros::bilevel;
 
 /// Table 5: (feature z, response r) of the SFT rows.
 pub const SFT: [([f64; 4], usize); 2] = [([1.0, 1.0, 0.5, 0.5], 0), ([1.0, 0.5, 0.0, 0.5], 1)];
@@ -37,25 +37,45 @@ fn log_prob_coefficients(z: &[f64; 4], r: usize) -> [f64; 2] {
     [sign * (z[0] - z[2]), sign * (z[1] - z[3])]
 }
 
-/// The PEFT toy problem: x and y are one scalar each.
-#[derive(Debug, Clone)]
-pub struct PeftToy<B: Backend> {
-    x: Variable,
-    y: Variable,
-    /// Rows (a, b) of log π(r | z) for the SFT rows.
-    sft: Tensor<B, 2>,
-    /// Rows (a, b) of log π(r_w | z) − log π(r_ℓ | z) for the DPO rows (a linear function).
-    dpo: Tensor<B, 2>,
-    /// β (log π(r_w)/π_ref(r_w) − log π(r_ℓ)/π_ref(r_ℓ)) at θ = 0 offsets: −β·(margin at θ_ref).
-    dpo_ref: Tensor<B, 1>,
+#[bilevel(
+    crate = bilevel_core,
+    let regularizer = reg * (x.powi(2) + y.powi(2)),
+    f = -mean(log_sigmoid(beta * (dpo_a * x + dpo_b * y) + dpo_ref)) + regularizer,
+    g = -mean(log_sigmoid(sft_a * x + sft_b * y)) + regularizer,
+)]
+/// The PEFT toy problem: x and y are one scalar each. f (eqs. 36–37) is
+/// −mean log σ(q_β) + reg‖θ‖² with q_β = β(margin(θ) − margin(θ_ref)) and margin(θ) =
+/// `dpo_a x + dpo_b y` (log π(r_w) − log π(r_ℓ)); g (eq. 38) is −mean log π(r | z) + reg‖θ‖²
+/// with log π(r | z) = log σ(`sft_a x + sft_b y`).
+pub struct PeftToy {
+    #[upper(init = x0)]
+    x: Scalar,
+    #[lower(init = y0)]
+    y: Scalar,
+    #[data]
+    sft_a: Vector<s>,
+    #[data]
+    sft_b: Vector<s>,
+    #[data]
+    dpo_a: Vector<p>,
+    #[data]
+    dpo_b: Vector<p>,
+    #[data]
+    dpo_ref: Vector<p>,
+    #[data]
     beta: f64,
+    #[data]
     reg: f64,
-    device: B::Device,
+    #[data]
+    x0: f64,
+    #[data]
+    y0: f64,
 }
 
 impl<B: Backend> PeftToy<B> {
-    /// The toy with β, regularization weight `reg` (the paper: 1 and 0.01) and start θ₀.
-    pub fn new(beta: f64, reg: f64, start: [f64; 2], device: &B::Device) -> crate::Result<Self> {
+    /// The toy of Table 5 with β, regularization weight `reg` (the paper: 1 and 0.01) and
+    /// start θ₀.
+    pub fn table5(beta: f64, reg: f64, start: [f64; 2], device: &B::Device) -> crate::Result<Self> {
         bilevel_core::error::ensure_positive("DPO beta", beta)?;
         if !(reg >= 0.0 && reg.is_finite()) {
             return Err(bilevel_core::Error::InvalidParameter {
@@ -65,76 +85,39 @@ impl<B: Backend> PeftToy<B> {
             }
             .into());
         }
-        let matrix = |rows: Vec<[f64; 2]>| {
-            let n = rows.len();
-            let flat: Vec<f64> = rows.into_iter().flatten().collect();
-            Tensor::<B, 2>::from_data(TensorData::new(flat, [n, 2]), device)
+        let column = |rows: &[[f64; 2]], j: usize| {
+            vector::<B>(&rows.iter().map(|r| r[j]).collect::<Vec<_>>(), device)
         };
-        let sft = SFT
+        let sft: Vec<[f64; 2]> = SFT
             .iter()
             .map(|(z, r)| log_prob_coefficients(z, *r))
             .collect();
         // log π(r_w) − log π(r_ℓ) = l_{r_w} − l_{r_ℓ}: the log-probability coefficients of r_w
         // before the log-sigmoid (log σ(u) − log σ(−u) = u).
-        let margins: Vec<[f64; 2]> = DPO
+        let dpo: Vec<[f64; 2]> = DPO
             .iter()
             .map(|(z, r_w)| log_prob_coefficients(z, *r_w))
             .collect();
-        let at_ref: Vec<f64> = margins
+        let at_ref: Vec<f64> = dpo
             .iter()
             .map(|[a, b]| -beta * (a * REFERENCE[0] + b * REFERENCE[1]))
             .collect();
-        let n = at_ref.len();
-        let scalar = |name: &str, v: f64| {
-            Variable::vector(name, 1, Domain::free(), Init::Values { values: vec![v] })
-        };
-        Ok(Self {
-            x: scalar("x (backbone)", start[0])?,
-            y: scalar("y (head)", start[1])?,
-            sft: matrix(sft),
-            dpo: matrix(margins),
-            dpo_ref: Tensor::from_data(TensorData::new(at_ref, [n]), device),
+        Ok(Self::new(
+            device,
+            column(&sft, 0),
+            column(&sft, 1),
+            column(&dpo, 0),
+            column(&dpo, 1),
+            vector(&at_ref, device),
             beta,
             reg,
-            device: device.clone(),
-        })
+            start[0],
+            start[1],
+        )?)
     }
 
     /// The paper's setting: β = 1, weight 0.01, starting at the reference model.
     pub fn paper(device: &B::Device) -> crate::Result<Self> {
-        Self::new(1.0, 0.01, REFERENCE, device)
-    }
-
-    /// Rows (a, b) times θ = (x, y).
-    fn linear<T: Lift<B>>(rows: &Tensor<B, 2>, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Tensor<T, 1> {
-        let theta = Tensor::cat(vec![x, y], 0).unsqueeze_dim::<2>(1);
-        T::lift(rows.clone()).matmul(theta).squeeze_dim::<1>(1)
-    }
-
-    fn regularizer<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Tensor<T, 1> {
-        (x.powi_scalar(2) + y.powi_scalar(2)).mul_scalar(self.reg)
-    }
-}
-
-impl<B: Backend> Problem<B> for PeftToy<B> {
-    fn upper(&self) -> &Variable {
-        &self.x
-    }
-    fn lower(&self) -> &Variable {
-        &self.y
-    }
-    fn device(&self) -> B::Device {
-        self.device.clone()
-    }
-    /// Eqs. 36–37: −mean log σ(q_β) + reg‖θ‖², q_β = β(margin(θ) − margin(θ_ref)).
-    fn f<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
-        let margin = Self::linear(&self.dpo, x.clone(), y.clone()).mul_scalar(self.beta);
-        let q = margin + T::lift(self.dpo_ref.clone());
-        Ok(log_sigmoid(q).mean().neg() + self.regularizer(x, y))
-    }
-    /// Eq. 38: −mean log π(r | z) + reg‖θ‖².
-    fn g<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
-        let log_pi = log_sigmoid(Self::linear(&self.sft, x.clone(), y.clone()));
-        Ok(log_pi.mean().neg() + self.regularizer(x, y))
+        Self::table5(1.0, 0.01, REFERENCE, device)
     }
 }

@@ -10,8 +10,9 @@
 //! * φ(x) = f(x, Qx): ∇φ = Qᵀ(Qx − t) + ρx + (CQ + QᵀCᵀ)x, so x* solves
 //!   (QᵀQ + ρI + CQ + QᵀCᵀ) x = Qᵀt;
 //! * PBGD-Free's fixed point: ∇_x f(x, y_γ*(x)) = ρx + C(Px + p) = 0.
+use bilevel_core::Result;
 use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
-use bilevel_core::{Domain, Init, Lift, Problem, Result, Variable};
+use bilevel_macros::bilevel;
 
 use crate::data::normal;
 use crate::linalg::{Mat, add, eye, inv, mat, mm, mv, t, vadd};
@@ -92,18 +93,27 @@ impl QuadraticData {
     }
 }
 
-/// The problem on backend B.
-#[derive(Debug, Clone)]
-pub struct Quadratic<B: Backend> {
-    x: Variable,
-    y: Variable,
-    h: Tensor<B, 2>,
-    j: Tensor<B, 2>,
-    c: Tensor<B, 2>,
-    t: Tensor<B, 1>,
+#[bilevel(
+    crate = bilevel_core,
+    f = 0.5 * norm2(y - t) + 0.5 * rho * norm2(x) + dot(x, matmul(cm, y)),
+    g = 0.5 * dot(y, matmul(h, y)) - dot(y, matmul(j, x)),
+)]
+/// The problem on backend B: x and y free in ℝᵈ, starting at 0; `cm` is C of the module docs.
+pub struct Quadratic {
+    #[upper]
+    x: Vector<d>,
+    #[lower]
+    y: Vector<d>,
+    #[data]
+    h: Matrix<d, d>,
+    #[data]
+    j: Matrix<d, d>,
+    #[data]
+    cm: Matrix<d, d>,
+    #[data]
+    t: Vector<d>,
+    #[data]
     rho: f64,
-    d: usize,
-    device: B::Device,
 }
 
 fn dev_mat<B: Backend>(m: &Mat, device: &B::Device) -> Tensor<B, 2> {
@@ -112,55 +122,10 @@ fn dev_mat<B: Backend>(m: &Mat, device: &B::Device) -> Tensor<B, 2> {
 }
 
 impl<B: Backend> Quadratic<B> {
-    /// The problem on `device`, x and y free, starting at 0.
-    pub fn new(data: &QuadraticData, device: &B::Device) -> Result<Self> {
-        let d = data.d;
-        let free = |n: &str| Variable::vector(n, d, Domain::free(), Init::zeros());
-        Ok(Self {
-            x: free("x")?,
-            y: free("y")?,
-            h: dev_mat(&data.h, device),
-            j: dev_mat(&data.j, device),
-            c: dev_mat(&data.c, device),
-            t: bilevel_core::tensor::vector(&data.t, device),
-            rho: data.rho,
-            d,
-            device: device.clone(),
-        })
-    }
-    fn col<T: Backend>(&self, v: Tensor<T, 1>) -> Tensor<T, 2> {
-        v.reshape([self.d, 1])
-    }
-}
-
-impl<B: Backend> Problem<B> for Quadratic<B> {
-    fn upper(&self) -> &Variable {
-        &self.x
-    }
-    fn lower(&self) -> &Variable {
-        &self.y
-    }
-    fn device(&self) -> B::Device {
-        self.device.clone()
-    }
-    fn f<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
-        let fit = (y.clone() - T::lift(self.t.clone()))
-            .powi_scalar(2)
-            .sum()
-            .mul_scalar(0.5);
-        let reg = x.clone().powi_scalar(2).sum().mul_scalar(0.5 * self.rho);
-        let cy = T::lift(self.c.clone())
-            .matmul(self.col(y))
-            .reshape([self.d]);
-        Ok(fit + reg + (x * cy).sum())
-    }
-    fn g<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
-        let hy = T::lift(self.h.clone())
-            .matmul(self.col(y.clone()))
-            .reshape([self.d]);
-        let jx = T::lift(self.j.clone())
-            .matmul(self.col(x))
-            .reshape([self.d]);
-        Ok((y.clone() * hy).sum().mul_scalar(0.5) - (y * jx).sum())
+    /// The problem for `data` on `device`.
+    pub fn from_data(data: &QuadraticData, device: &B::Device) -> Result<Self> {
+        let m = |a: &Mat| dev_mat::<B>(a, device);
+        let t = bilevel_core::tensor::vector(&data.t, device);
+        Self::new(device, m(&data.h), m(&data.j), m(&data.c), t, data.rho)
     }
 }

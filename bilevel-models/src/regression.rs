@@ -10,48 +10,51 @@
 //! (1/n) Σᵢ ln(1 + exp(−lᵢ aᵢᵀy)): [`PenaltyTuning`] with a [`Loss`].
 
 use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
-use bilevel_core::ops::softplus;
-use bilevel_core::{Domain, Init, Lift, Problem, Variable};
+use bilevel_macros::bilevel;
 
 use crate::data::Regression;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
-/// Features and targets on the device.
-#[derive(Debug, Clone)]
-struct Split<B: Backend> {
-    a: Tensor<B, 2>,
-    b: Tensor<B, 2>,
-    n: usize,
+#[bilevel(
+    crate = bilevel_core,
+    f = 0.5 * mean((matmul(a_val, y) - b_val).powi(2)),
+    g = 0.5 * mean((matmul(a, y) - b).powi(2)) + 0.5 * sum(exp(x) * y.powi(2)),
+)]
+/// Per-feature ridge penalties with the least-squares loss (a quadratic lower level).
+pub struct LeastSquaresTuning {
+    #[upper(domain = interval(-10.0, 10.0))]
+    x: Vector<d>,
+    #[lower]
+    y: Vector<d>,
+    #[data]
+    a: Matrix<n, d>,
+    #[data]
+    b: Vector<n>,
+    #[data]
+    a_val: Matrix<m, d>,
+    #[data]
+    b_val: Vector<m>,
 }
 
-impl<B: Backend> Split<B> {
-    fn new(data: &Regression, device: &B::Device) -> Self {
-        Self {
-            a: Tensor::from_data(
-                TensorData::new(data.features.clone(), [data.n, data.d]),
-                device,
-            ),
-            b: Tensor::from_data(TensorData::new(data.targets.clone(), [data.n, 1]), device),
-            n: data.n,
-        }
-    }
-
-    /// A y as an `n × 1` column, lifted to backend `T`.
-    fn predict<T: Lift<B>>(&self, y: Tensor<T, 1>, d: usize) -> Tensor<T, 2> {
-        T::lift(self.a.clone()).matmul(y.reshape([d, 1]))
-    }
-
-    fn least_squares<T: Lift<B>>(&self, y: Tensor<T, 1>, d: usize) -> Tensor<T, 1> {
-        (self.predict(y, d) - T::lift(self.b.clone()))
-            .powi_scalar(2)
-            .sum()
-            .mul_scalar(0.5 / self.n as f64)
-    }
-
-    fn logistic<T: Lift<B>>(&self, y: Tensor<T, 1>, d: usize) -> Tensor<T, 1> {
-        let margins = self.predict(y, d) * T::lift(self.b.clone());
-        softplus(margins.neg()).mean()
-    }
+#[bilevel(
+    crate = bilevel_core,
+    f = mean(softplus(-(matmul(a_val, y) * b_val))),
+    g = mean(softplus(-(matmul(a, y) * b))) + 0.5 * sum(exp(x) * y.powi(2)),
+)]
+/// Per-feature ridge penalties with the logistic loss (labels ±1).
+pub struct LogisticTuning {
+    #[upper(domain = interval(-10.0, 10.0))]
+    x: Vector<d>,
+    #[lower]
+    y: Vector<d>,
+    #[data]
+    a: Matrix<n, d>,
+    #[data]
+    b: Vector<n>,
+    #[data]
+    a_val: Matrix<m, d>,
+    #[data]
+    b_val: Vector<m>,
 }
 
 /// The training loss of the lower level and the validation loss of the upper level.
@@ -68,39 +71,39 @@ pub enum Loss {
 ///
 /// x ∈ [−10, 10]ᵈ starts at 0, y ∈ ℝᵈ starts at 0.
 #[derive(Debug, Clone)]
-pub struct PenaltyTuning<B: Backend> {
-    x: Variable,
-    y: Variable,
-    train: Split<B>,
-    val: Split<B>,
-    loss: Loss,
-    d: usize,
-    device: B::Device,
+pub enum PenaltyTuning<B: Backend> {
+    /// [`Loss::LeastSquares`].
+    LeastSquares(LeastSquaresTuning<B>),
+    /// [`Loss::Logistic`].
+    Logistic(LogisticTuning<B>),
+}
+
+/// Features and targets of a split on the device.
+fn tensors<B: Backend>(data: &Regression, device: &B::Device) -> (Tensor<B, 2>, Tensor<B, 1>) {
+    (
+        Tensor::from_data(
+            TensorData::new(data.features.clone(), [data.n, data.d]),
+            device,
+        ),
+        Tensor::from_data(TensorData::new(data.targets.clone(), [data.n]), device),
+    )
 }
 
 impl<B: Backend> PenaltyTuning<B> {
-    /// The model on a training and a validation set with the same features.
+    /// The model on a training and a validation set with the same features (a mismatch is an
+    /// error naming both fields).
     pub fn new(
         loss: Loss,
         train: &Regression,
         val: &Regression,
         device: &B::Device,
     ) -> Result<Self> {
-        if train.d != val.d {
-            return Err(Error::Data {
-                name: "validation".into(),
-                reason: format!("has {} features, the training set {}", val.d, train.d),
-            });
-        }
-        let d = train.d;
-        Ok(Self {
-            x: Variable::vector("x", d, Domain::interval(-10.0, 10.0)?, Init::zeros())?,
-            y: Variable::vector("y", d, Domain::free(), Init::zeros())?,
-            train: Split::new(train, device),
-            val: Split::new(val, device),
-            loss,
-            d,
-            device: device.clone(),
+        let ((a, b), (a_val, b_val)) = (tensors(train, device), tensors(val, device));
+        Ok(match loss {
+            Loss::LeastSquares => {
+                Self::LeastSquares(LeastSquaresTuning::new(device, a, b, a_val, b_val)?)
+            }
+            Loss::Logistic => Self::Logistic(LogisticTuning::new(device, a, b, a_val, b_val)?),
         })
     }
 
@@ -118,39 +121,9 @@ impl<B: Backend> PenaltyTuning<B> {
         let val = Regression::synthetic(n, d, 0.5, classify, seed.wrapping_add(1))?;
         Self::new(loss, &train, &val, device)
     }
-
-    fn loss<T: Lift<B>>(&self, split: &Split<B>, y: Tensor<T, 1>) -> Tensor<T, 1> {
-        match self.loss {
-            Loss::LeastSquares => split.least_squares(y, self.d),
-            Loss::Logistic => split.logistic(y, self.d),
-        }
-    }
 }
 
-impl<B: Backend> Problem<B> for PenaltyTuning<B> {
-    fn upper(&self) -> &Variable {
-        &self.x
-    }
-    fn lower(&self) -> &Variable {
-        &self.y
-    }
-    fn device(&self) -> B::Device {
-        self.device.clone()
-    }
-    fn f<T: Lift<B>>(
-        &self,
-        _x: Tensor<T, 1>,
-        y: Tensor<T, 1>,
-    ) -> bilevel_core::Result<Tensor<T, 1>> {
-        Ok(self.loss(&self.val, y))
-    }
-    /// g = loss_train(y) + ½ Σⱼ exp(xⱼ) yⱼ².
-    fn g<T: Lift<B>>(
-        &self,
-        x: Tensor<T, 1>,
-        y: Tensor<T, 1>,
-    ) -> bilevel_core::Result<Tensor<T, 1>> {
-        let penalty = (x.exp() * y.clone().powi_scalar(2)).sum().mul_scalar(0.5);
-        Ok(self.loss(&self.train, y) + penalty)
-    }
-}
+delegate_problem!(PenaltyTuning {
+    LeastSquares,
+    Logistic
+});

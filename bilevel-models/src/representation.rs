@@ -17,12 +17,12 @@
 use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
 use bilevel_core::ops::relu;
 use bilevel_core::tensor::{scalar, to_vec};
-use bilevel_core::{Batch, Block, Domain, Init, Layout, Lift, Minibatch, Problem, Variable};
+use bilevel_core::{Batch, Problem};
+use bilevel_macros::bilevel;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
-use crate::data::normal;
 use crate::table::Table;
 use crate::{Error, Result};
 
@@ -235,28 +235,40 @@ impl Default for RepresentationConfig {
     }
 }
 
-/// One group's training rows on the device, with its minibatch sampler.
-#[derive(Debug, Clone)]
-struct Group<B: Backend> {
-    features: Tensor<B, 2>,
-    targets: Tensor<B, 1>,
-    batch: Minibatch<B>,
-}
-
-impl<B: Backend> Group<B> {
-    fn new(
-        name: &str,
-        rows: &Rows,
-        cfg: &RepresentationConfig,
-        stream: u64,
-        device: &B::Device,
-    ) -> Result<Self> {
-        Ok(Self {
-            features: features::<B>(rows, device),
-            targets: Tensor::from_data(TensorData::new(rows.targets.clone(), [rows.n]), device),
-            batch: Minibatch::new(name, rows.n, cfg.batch, cfg.seed, stream, device)?,
-        })
-    }
+#[bilevel(
+    crate = bilevel_core,
+    let phi1 = relu(matmul(relu(matmul(z1, w1) + b1), w2) + b2),
+    let phi2 = relu(matmul(relu(matmul(z2, w1) + b1), w2) + b2),
+    f = mean((matmul(phi1, w) + c - t1).powi(2)),
+    g = mean((matmul(phi2, w) + c - t2).powi(2)),
+)]
+/// The representation-learning problem of eq. 69: the backbone x (blocks `w1` d×h, `b1` h,
+/// `w2` h×h, `b2` h; weights from a seeded N(0, 2/fan-in), biases 0) and the head y (`w` h
+/// from N(0, 1/h), `c` 0), the MSE on D1 (`z1`, `t1`) above and on D2 (`z2`, `t2`) below,
+/// each group read at its minibatch when one is set.
+pub struct Representation {
+    #[upper(init = normal(sqrt(2.0 / d), seed))]
+    w1: Matrix<d, h>,
+    #[upper]
+    b1: Vector<h>,
+    #[upper(init = normal(sqrt(2.0 / h), seed + 1))]
+    w2: Matrix<h, h>,
+    #[upper]
+    b2: Vector<h>,
+    #[lower(init = normal(sqrt(1.0 / h), seed + 2))]
+    w: Vector<h>,
+    #[lower]
+    c: Scalar,
+    #[data(batch = d1)]
+    z1: Matrix<n1, d>,
+    #[data(batch = d1)]
+    t1: Vector<n1>,
+    #[data(batch = d2)]
+    z2: Matrix<n2, d>,
+    #[data(batch = d2)]
+    t2: Vector<n2>,
+    #[data]
+    seed: u64,
 }
 
 fn features<B: Backend>(rows: &Rows, device: &B::Device) -> Tensor<B, 2> {
@@ -266,98 +278,59 @@ fn features<B: Backend>(rows: &Rows, device: &B::Device) -> Tensor<B, 2> {
     )
 }
 
-/// The representation-learning problem of eq. 69 on the training rows of a [`GroupSplit`].
-#[derive(Debug, Clone)]
-pub struct Representation<B: Backend> {
-    x: Variable,
-    y: Variable,
-    d1: Group<B>,
-    d2: Group<B>,
-    device: B::Device,
+fn targets<B: Backend>(rows: &Rows, device: &B::Device) -> Tensor<B, 1> {
+    Tensor::from_data(TensorData::new(rows.targets.clone(), [rows.n]), device)
 }
 
 impl<B: Backend> Representation<B> {
-    /// The problem: backbone x (blocks `W1` d×H, `b1` H, `W2` H×H, `b2` H; weights from a
-    /// seeded N(0, 2/fan-in), biases 0) and head y (`w` H from N(0, 1/H), `c` 0).
-    pub fn new(split: &GroupSplit, cfg: RepresentationConfig, device: &B::Device) -> Result<Self> {
-        let (d, h) = (split.train[0].d, cfg.hidden);
-        if d == 0 || h == 0 {
-            return Err(Error::Data {
-                name: "representation model".into(),
-                reason: format!("needs features and hidden units (d = {d}, hidden = {h})"),
-            });
-        }
-        let mut backbone = normal(d * h, (2.0 / d as f64).sqrt(), cfg.seed);
-        backbone.extend(std::iter::repeat_n(0.0, h));
-        backbone.extend(normal(h * h, (2.0 / h as f64).sqrt(), cfg.seed + 1));
-        backbone.extend(std::iter::repeat_n(0.0, h));
-        let mut head = normal(h, (1.0 / h as f64).sqrt(), cfg.seed + 2);
-        head.push(0.0);
-        let x = Variable::new(
-            "backbone",
-            Layout::new(vec![
-                Block::new("W1", &[d, h])?,
-                Block::new("b1", &[h])?,
-                Block::new("W2", &[h, h])?,
-                Block::new("b2", &[h])?,
-            ])?,
-            Domain::free(),
-            Init::Values { values: backbone },
+    /// The problem on the training rows of `split`: hidden width, weight seed and minibatch
+    /// size from `cfg` (a batch of at least a group's rows reads the whole group).
+    pub fn from_split(
+        split: &GroupSplit,
+        cfg: RepresentationConfig,
+        device: &B::Device,
+    ) -> Result<Self> {
+        let [g1, g2] = &split.train;
+        let problem = Self::new(
+            device,
+            features(g1, device),
+            targets(g1, device),
+            features(g2, device),
+            targets(g2, device),
+            cfg.seed,
+            cfg.hidden,
         )?;
-        let y = Variable::new(
-            "head",
-            Layout::new(vec![Block::new("w", &[h])?, Block::new("c", &[1])?])?,
-            Domain::free(),
-            Init::Values { values: head },
-        )?;
-        Ok(Self {
-            x,
-            y,
-            d1: Group::new("group D1", &split.train[0], &cfg, 1, device)?,
-            d2: Group::new("group D2", &split.train[1], &cfg, 2, device)?,
-            device: device.clone(),
+        Ok(match cfg.batch {
+            Some(size) => problem
+                .with_d1_batch(size.min(g1.n), cfg.seed)?
+                .with_d2_batch(size.min(g2.n), cfg.seed)?,
+            None => problem,
         })
     }
 
-    /// The predictions wᵀφ_x(z) + c for the rows of `z`.
-    fn predict<T: Lift<B>>(
+    /// The predictions wᵀφ_x(z) + c for the rows of `z` (host evaluation, for test MSE).
+    fn predict(
         &self,
-        x: &Tensor<T, 1>,
-        y: &Tensor<T, 1>,
-        z: Tensor<T, 2>,
-    ) -> bilevel_core::Result<Tensor<T, 1>> {
-        let (lx, ly) = (self.x.layout(), self.y.layout());
-        let layer = |input: Tensor<T, 2>, w: usize| -> bilevel_core::Result<Tensor<T, 2>> {
-            let weight: Tensor<T, 2> = lx.view(x, w)?;
-            let bias: Tensor<T, 1> = lx.view(x, w + 1)?;
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+        z: Tensor<B, 2>,
+    ) -> bilevel_core::Result<Tensor<B, 1>> {
+        let (lx, ly) = (self.upper().layout(), self.lower().layout());
+        let layer = |input: Tensor<B, 2>, w: usize| -> bilevel_core::Result<Tensor<B, 2>> {
+            let weight: Tensor<B, 2> = lx.view(x, w)?;
+            let bias: Tensor<B, 1> = lx.view(x, w + 1)?;
             Ok(relu(input.matmul(weight) + bias.unsqueeze_dim::<2>(0)))
         };
         let phi = layer(layer(z, 0)?, 2)?;
-        let w: Tensor<T, 1> = ly.view(y, 0)?;
-        let c: Tensor<T, 1> = ly.view(y, 1)?;
+        let w: Tensor<B, 1> = ly.view(y, 0)?;
+        let c: Tensor<B, 1> = ly.view(y, 1)?;
         Ok(phi.matmul(w.unsqueeze_dim::<2>(1)).squeeze_dim::<1>(1) + c)
-    }
-
-    /// The mean squared error on the selected rows of `group`.
-    fn mse<T: Lift<B>>(
-        &self,
-        x: &Tensor<T, 1>,
-        y: &Tensor<T, 1>,
-        group: &Group<B>,
-    ) -> bilevel_core::Result<Tensor<T, 1>> {
-        let z = T::lift(group.batch.take(&group.features));
-        let t = T::lift(group.batch.take(&group.targets));
-        Ok((self.predict(x, y, z)? - t).powi_scalar(2).mean())
     }
 
     /// The test MSE of (x, y) on `rows` (features standardized like the training rows).
     pub fn test_mse(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>, rows: &Rows) -> Result<f64> {
-        bilevel_core::error::ensure_len(
-            "test features",
-            self.x.layout().blocks()[0].shape()[0],
-            rows.d,
-        )?;
-        let prediction = self.predict(x, y, features::<B>(rows, &self.device))?;
+        bilevel_core::error::ensure_len("test features", self.__size_d, rows.d)?;
+        let prediction = self.predict(x, y, features::<B>(rows, &self.__device))?;
         Ok(rows.mse(&to_vec(&prediction)))
     }
 
@@ -365,38 +338,6 @@ impl<B: Backend> Representation<B> {
     pub fn full_f(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<f64> {
         self.select_batch(Batch::Full);
         Ok(scalar(&self.f::<B>(x.clone(), y.clone())?))
-    }
-}
-
-impl<B: Backend> Problem<B> for Representation<B> {
-    fn upper(&self) -> &Variable {
-        &self.x
-    }
-    fn lower(&self) -> &Variable {
-        &self.y
-    }
-    fn device(&self) -> B::Device {
-        self.device.clone()
-    }
-    /// MSE on D1 (eq. 69's upper level).
-    fn f<T: Lift<B>>(
-        &self,
-        x: Tensor<T, 1>,
-        y: Tensor<T, 1>,
-    ) -> bilevel_core::Result<Tensor<T, 1>> {
-        self.mse(&x, &y, &self.d1)
-    }
-    /// MSE on D2 (eq. 69's lower level).
-    fn g<T: Lift<B>>(
-        &self,
-        x: Tensor<T, 1>,
-        y: Tensor<T, 1>,
-    ) -> bilevel_core::Result<Tensor<T, 1>> {
-        self.mse(&x, &y, &self.d2)
-    }
-    fn select_batch(&self, batch: Batch) {
-        self.d1.batch.select(batch);
-        self.d2.batch.select(batch);
     }
 }
 
@@ -506,7 +447,7 @@ pub fn run_seed<B: Backend>(
 ) -> Result<Table4Run> {
     let split = data.split(0.8, seed)?;
     let model = RepresentationConfig { seed, ..cfg.model };
-    let problem = Representation::<B>::new(&split, model, device)?;
+    let problem = Representation::<B>::from_split(&split, model, device)?;
     let mse = |x: &Tensor<B, 1>, y: &Tensor<B, 1>| -> Result<[f64; 2]> {
         Ok([
             problem.test_mse(x, y, &split.test[0])?,

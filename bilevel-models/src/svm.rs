@@ -11,117 +11,68 @@
 
 use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
 use bilevel_core::tensor::{to_vec, vector};
-use bilevel_core::{
-    Block, Domain, Init, Layout, Lift, MaxMinSolver, Problem, Report, Result, Variable,
-};
+use bilevel_core::{MaxMinSolver, Problem, Report, Result};
+use bilevel_macros::bilevel;
 
 use crate::libsvm::Labelled;
 
-/// Features and labels of one split on the device.
-#[derive(Debug, Clone)]
-struct Split<B: Backend> {
-    z: Tensor<B, 2>,
-    l: Tensor<B, 1>,
+#[bilevel(
+    crate = bilevel_core,
+    f = mean(exp(1.0 - l_val * (matmul(z_val, w) + b))) + 0.5 * norm2(c),
+    g = 0.5 * norm2(w),
+    c = 1.0 - l * (matmul(z, w) + b) - c,
+)]
+/// The SVM problem of eq. 70: margin bounds c ≥ 0 (one per training row, starting at 1),
+/// the classifier (w, b) of the lower level, the exponential validation loss above it.
+pub struct SvmTuning {
+    #[upper(domain = nonneg, init = 1.0)]
+    c: Vector<n>,
+    #[lower]
+    w: Vector<d>,
+    #[lower]
+    b: Scalar,
+    #[data]
+    z: Matrix<n, d>,
+    #[data]
+    l: Vector<n>,
+    #[data]
+    z_val: Matrix<m, d>,
+    #[data]
+    l_val: Vector<m>,
 }
 
-impl<B: Backend> Split<B> {
-    fn new(data: &Labelled, device: &B::Device) -> Self {
-        Self {
-            z: Tensor::from_data(
-                TensorData::new(data.features.clone(), [data.n, data.d]),
-                device,
-            ),
-            l: vector(&data.labels, device),
-        }
-    }
-
-    /// The margins l ⊙ (Z w + b).
-    fn margins<T: Lift<B>>(&self, w: Tensor<T, 1>, b: Tensor<T, 1>) -> Tensor<T, 1> {
-        let zw = T::lift(self.z.clone())
-            .matmul(w.unsqueeze_dim::<2>(1))
-            .squeeze_dim::<1>(1);
-        (zw + b) * T::lift(self.l.clone())
-    }
-}
-
-/// The SVM problem of eq. 70 on a training and a validation split.
-#[derive(Debug, Clone)]
-pub struct SvmTuning<B: Backend> {
-    x: Variable,
-    y: Variable,
-    train: Split<B>,
-    val: Split<B>,
-    n: usize,
-    device: B::Device,
+/// Features (n × d) and labels of a split, on the device.
+fn tensors<B: Backend>(data: &Labelled, device: &B::Device) -> (Tensor<B, 2>, Tensor<B, 1>) {
+    (
+        Tensor::from_data(
+            TensorData::new(data.features.clone(), [data.n, data.d]),
+            device,
+        ),
+        vector(&data.labels, device),
+    )
 }
 
 impl<B: Backend> SvmTuning<B> {
-    /// The problem for `train` and `val` (same features).
-    pub fn new(train: &Labelled, val: &Labelled, device: &B::Device) -> Result<Self> {
-        bilevel_core::error::ensure_len("validation features (vs training)", train.d, val.d)?;
-        let layout = Layout::new(vec![Block::new("w", &[train.d])?, Block::new("b", &[])?])?;
-        Ok(Self {
-            x: Variable::vector(
-                "c",
-                train.n,
-                Domain::non_negative(),
-                Init::Constant { value: 1.0 },
-            )?,
-            y: Variable::new("(w, b)", layout, Domain::free(), Init::zeros())?,
-            train: Split::new(train, device),
-            val: Split::new(val, device),
-            n: train.n,
-            device: device.clone(),
-        })
-    }
-
-    fn wb<T: Backend>(&self, y: &Tensor<T, 1>) -> Result<(Tensor<T, 1>, Tensor<T, 1>)> {
-        let l = self.y.layout();
-        Ok((l.view(y, 0)?, l.view(y, 1)?))
+    /// The problem for `train` and `val` (same features; a mismatch is an error naming both).
+    pub fn from_splits(train: &Labelled, val: &Labelled, device: &B::Device) -> Result<Self> {
+        let ((z, l), (z_val, l_val)) = (tensors(train, device), tensors(val, device));
+        Self::new(device, z, l, z_val, l_val)
     }
 
     /// Test accuracy of the classifier sign(zᵀw + b) on `test`.
     pub fn accuracy(&self, y: &Tensor<B, 1>, test: &Labelled) -> Result<f64> {
-        bilevel_core::error::ensure_len("test features (vs training)", self.y.dim() - 1, test.d)?;
+        bilevel_core::error::ensure_len("test features (vs training)", self.__size_d, test.d)?;
         bilevel_core::error::ensure_len(
             "test feature values",
             test.n * test.d,
             test.features.len(),
         )?;
-        let (w, b) = self.wb(y)?;
-        let margins = to_vec(&Split::new(test, &self.device).margins::<B>(w, b));
+        let layout = self.lower().layout();
+        let (w, b): (Tensor<B, 1>, Tensor<B, 1>) = (layout.view(y, 0)?, layout.view(y, 1)?);
+        let (z, l) = tensors::<B>(test, &self.__device);
+        let scores = z.matmul(w.unsqueeze_dim::<2>(1)).squeeze_dim::<1>(1) + b;
+        let margins = to_vec(&(scores * l));
         Ok(margins.iter().filter(|m| **m > 0.0).count() as f64 / test.n as f64)
-    }
-}
-
-impl<B: Backend> Problem<B> for SvmTuning<B> {
-    fn upper(&self) -> &Variable {
-        &self.x
-    }
-    fn lower(&self) -> &Variable {
-        &self.y
-    }
-    fn device(&self) -> B::Device {
-        self.device.clone()
-    }
-    fn num_constraints(&self) -> usize {
-        self.n
-    }
-    /// mean_val exp(1 − l(zᵀw + b)) + ½‖c‖².
-    fn f<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
-        let (w, b) = self.wb(&y)?;
-        let loss = self.val.margins(w, b).neg().add_scalar(1.0).exp().mean();
-        Ok(loss + x.powi_scalar(2).sum().mul_scalar(0.5))
-    }
-    /// ½‖w‖².
-    fn g<T: Lift<B>>(&self, _x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
-        let (w, _) = self.wb(&y)?;
-        Ok(w.powi_scalar(2).sum().mul_scalar(0.5))
-    }
-    /// 1 − l_i(z_iᵀw + b) − c_i ≤ 0.
-    fn c<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Option<Tensor<T, 1>>> {
-        let (w, b) = self.wb(&y)?;
-        Ok(Some(self.train.margins(w, b).neg().add_scalar(1.0) - x))
     }
 }
 
@@ -334,7 +285,7 @@ impl<B: Backend> SvmSetting<B> {
             data.clone()
         };
         let (train, val, test) = data.split(cfg.train, cfg.val, seed)?;
-        let problem = SvmTuning::<B>::new(&train, &val, device)?;
+        let problem = SvmTuning::<B>::from_splits(&train, &val, device)?;
         Ok(Self {
             train,
             val,

@@ -106,5 +106,9 @@ fn bad_data_is_a_clear_error() {
     let a = Regression::synthetic(5, 3, 0.1, false, 1).unwrap();
     let b = Regression::synthetic(5, 4, 0.1, false, 1).unwrap();
     let e = PenaltyTuning::<B>::new(Loss::LeastSquares, &a, &b, &Default::default()).unwrap_err();
-    assert!(e.to_string().contains("validation"), "{e}");
+    assert!(
+        e.to_string().contains("size `d` is 3 by data field `a`"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("4 by data field `a_val`"), "{e}");
 }

@@ -5,26 +5,13 @@
 use bilevel::core::MaxMinSolver;
 use bilevel::core::MinSolver;
 use bilevel::core::tensor::{scalar, to_vec};
-use bilevel::prelude::*;
+use bilevel::models::toys::Example4;
 
 use super::{Experiment, config, penalty_solver, scalar_xy};
 use crate::config::Config;
 use crate::plot::{Panel, PlotSpec};
 use crate::runner::{Backend, RunCtx, RunRecord};
 use crate::{CliResult, on_backend};
-
-#[bilevel(
-    f = (2.0 - y).exp() / (2.0 + (4.0 * x).cos()) + 0.5 * ((4.0 * x - 2.0).powi(2) + 1.0).ln() + x.powi(2),
-    g = (y - 2.0 * x).powi(2),
-    c = y - x,
-)]
-/// Example 4: X = [0, 3], Y(x) = {y ∈ [0, 3] : y − x ≤ 0}.
-struct Example4 {
-    #[upper(domain = interval(0.0, 3.0), init = 0.0)]
-    x: Scalar,
-    #[lower(domain = interval(0.0, 3.0), init = 0.0)]
-    y: Scalar,
-}
 
 /// argmin of φ(x) = f(x, y*(x)) = f(x, x) on [0, 3], on a grid of step 1e-5.
 fn argmin_phi() -> f64 {
@@ -101,7 +88,7 @@ impl Experiment for Fig10 {
     }
     fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>> {
         on_backend!(backend, B => {
-            let problem = Example4::<B>::new(&Default::default())?;
+            let problem = Example4::<B>::new(&Default::default(), 0.0, 0.0)?;
             let maxmin = MaxMinSolver::new(0.2, 0.5, 1e-10, 200_000);
             let s = ctx.spec;
             let inner = MinSolver::single_step(0.1);

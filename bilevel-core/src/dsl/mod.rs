@@ -1,22 +1,28 @@
 //! Support for the code the `#[bilevel]` macro generates: assembling a level's variable from
-//! its declared blocks, checking data against declared shapes, counting constraints. Usable by
-//! hand-written problems too.
+//! its declared blocks, binding named sizes from data ([`Sizes`]), checking data against
+//! declared shapes, class labels ([`Labels`]), counting constraints. Usable by hand-written
+//! problems too.
 
-use burn::tensor::{Tensor, backend::Backend};
+mod labels;
+mod sizes;
+
+pub use labels::{Labels, one_hot};
+pub use sizes::{Dim, Sizes};
+
+use burn::tensor::backend::Backend;
 
 use crate::domain::Domain;
-use crate::error::{Error, Result, ensure_finite};
+use crate::error::{Error, Result};
 use crate::layout::{Block, Layout};
 use crate::problem::{Init, Problem, Variable};
-use crate::tensor::to_vec;
 
 /// One declared block: name, shape (`[]` for a scalar), domain and initial value.
 #[derive(Debug, Clone)]
 pub struct BlockSpec {
     /// The block's name.
     pub name: &'static str,
-    /// Its shape.
-    pub shape: &'static [usize],
+    /// Its shape (named sizes already resolved).
+    pub shape: Vec<usize>,
     /// Its domain.
     pub domain: Domain,
     /// Its initial value.
@@ -30,7 +36,7 @@ pub fn variable(level: &str, blocks: Vec<BlockSpec>) -> Result<Variable> {
     let layout = Layout::new(
         blocks
             .iter()
-            .map(|b| Block::new(b.name, b.shape))
+            .map(|b| Block::new(b.name, &b.shape))
             .collect::<Result<_>>()?,
     )?;
     let mut values = Vec::with_capacity(layout.dim());
@@ -53,35 +59,6 @@ pub fn variable(level: &str, blocks: Vec<BlockSpec>) -> Result<Variable> {
         domain,
         Init::Values { values },
     )
-}
-
-/// Checks a data tensor against its declared shape (`None` = any extent) and for NaN/Inf.
-pub fn check_data<B: Backend, const D: usize>(
-    name: &str,
-    declared: &[Option<usize>],
-    t: &Tensor<B, D>,
-) -> Result<()> {
-    let supplied = t.dims().to_vec();
-    let fits = declared.len().max(1) == D
-        && declared
-            .iter()
-            .zip(&supplied)
-            .all(|(d, s)| d.is_none_or(|d| d == *s));
-    if !fits {
-        return Err(Error::ShapeMismatch {
-            name: format!("data field `{name}`"),
-            declared: declared.iter().map(|d| d.unwrap_or(0)).collect(),
-            supplied,
-        });
-    }
-    if supplied.contains(&0) {
-        return Err(Error::ShapeMismatch {
-            name: format!("data field `{name}` (empty)"),
-            declared: declared.iter().map(|d| d.unwrap_or(0)).collect(),
-            supplied,
-        });
-    }
-    ensure_finite(&format!("data field `{name}`"), &to_vec(t))
 }
 
 /// Runs `f`, turning a panic inside burn (a shape error at runtime) into [`Error::Expression`].

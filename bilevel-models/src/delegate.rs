@@ -1,0 +1,47 @@
+//! `Problem` for an enum whose variants each hold a declared problem (a model with a choice of
+//! loss or classifier), by delegation.
+
+/// Implements `Problem<B>` for `$name<B>`, an enum of the listed variants, each holding a
+/// problem; every method goes to the variant's problem.
+macro_rules! delegate_problem {
+    ($name:ident { $($variant:ident),+ $(,)? }) => {
+        impl<B: bilevel_core::burn::tensor::backend::Backend> bilevel_core::Problem<B> for $name<B> {
+            fn upper(&self) -> &bilevel_core::Variable {
+                match self { $($name::$variant(p) => p.upper(),)+ }
+            }
+            fn lower(&self) -> &bilevel_core::Variable {
+                match self { $($name::$variant(p) => p.lower(),)+ }
+            }
+            fn device(&self) -> B::Device {
+                match self { $($name::$variant(p) => p.device(),)+ }
+            }
+            fn f<T: bilevel_core::Lift<B>>(
+                &self,
+                x: bilevel_core::burn::tensor::Tensor<T, 1>,
+                y: bilevel_core::burn::tensor::Tensor<T, 1>,
+            ) -> bilevel_core::Result<bilevel_core::burn::tensor::Tensor<T, 1>> {
+                match self { $($name::$variant(p) => p.f(x, y),)+ }
+            }
+            fn g<T: bilevel_core::Lift<B>>(
+                &self,
+                x: bilevel_core::burn::tensor::Tensor<T, 1>,
+                y: bilevel_core::burn::tensor::Tensor<T, 1>,
+            ) -> bilevel_core::Result<bilevel_core::burn::tensor::Tensor<T, 1>> {
+                match self { $($name::$variant(p) => p.g(x, y),)+ }
+            }
+            fn num_constraints(&self) -> usize {
+                match self { $($name::$variant(p) => p.num_constraints(),)+ }
+            }
+            fn c<T: bilevel_core::Lift<B>>(
+                &self,
+                x: bilevel_core::burn::tensor::Tensor<T, 1>,
+                y: bilevel_core::burn::tensor::Tensor<T, 1>,
+            ) -> bilevel_core::Result<Option<bilevel_core::burn::tensor::Tensor<T, 1>>> {
+                match self { $($name::$variant(p) => p.c(x, y),)+ }
+            }
+            fn select_batch(&self, batch: bilevel_core::Batch) {
+                match self { $($name::$variant(p) => p.select_batch(batch),)+ }
+            }
+        }
+    };
+}
