@@ -92,7 +92,7 @@
 //! | `#[upper(domain = .., init = ..)] x: Vector<n>` | a block of the upper variable x (blocks are stored one after the other) |
 //! | `#[lower(domain = .., init = ..)] w: Matrix<d, h>` | a block of the lower variable y |
 //! | `#[data] a: Matrix<n, d>` | a float tensor given to `new` (`Tensor<B, 2>`); checked for shape and NaN/Inf |
-//! | `#[data] labels: Labels<n, k>` or `Labels<n>` | integer class labels given to `new` as `Vec<usize>`, `&[usize]` or `Labels::from_f64(..)?`; checked to lie in `0..k` (without `k`: the class count is the largest label + 1) |
+//! | `#[data] labels: Labels<n, k>` or `Labels<n>` | integer class labels given to `new` as `Vec<usize>`, `&[usize]` or `Labels::from_f64(..)?`; checked to lie in `0..k` (without `k`: the class count is the largest label + 1); also indices, for `v[labels]` |
 //! | `#[data] lam: f64` | a number given to `new` |
 //! | `#[data] seed: u64` (or `usize`) | an integer setting, for `init` seeds |
 //! | `#[data(batch = train)] a: Matrix<n, d>` | a field of the minibatch group `train` (below) |
@@ -140,6 +140,7 @@
 //! | `softmax(a)`, `log_softmax(a)` | over the last axis (rows of a matrix), or `softmax(a, axis)` |
 //! | `cross_entropy(logits, labels)` | per-row softmax cross-entropy of an `n × k` matrix against `Labels<n, k>` (or probability rows): a vector of n |
 //! | `one_hot(labels)` | the `n × k` one-hot matrix of labels |
+//! | `v[idx]` | the entries of a vector (rows of a matrix) at the integers of a `Labels<m, n>` field, repeats allowed: a vector of m (an m-row matrix) |
 //! | `transpose` | of a matrix |
 //!
 //! Numbers broadcast against tensors, one-entry tensors against anything, and a vector against a

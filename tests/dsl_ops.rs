@@ -256,3 +256,48 @@ fn a_minibatch_reads_data_and_the_variables_sized_by_its_rows_at_the_same_rows()
         .unwrap();
     assert_eq!(to_vec(&same), full);
 }
+
+#[bilevel(
+    f = norm2(y - x[pick]) + 0.1 * norm2(x),
+    g = norm2(y - tanh(x[pick])) + 0.5 * dot(sum(a[pick], 1), y.powi(2)),
+)]
+/// Indexing by integer data: `x[pick]` takes the entries of x at `pick` (with repeats),
+/// `a[pick]` the rows of a.
+struct Indexed {
+    #[upper]
+    x: Vector<n>,
+    #[lower]
+    y: Vector<m>,
+    #[data]
+    a: Matrix<n, 2>,
+    #[data]
+    pick: Labels<m, n>,
+}
+
+#[test]
+fn indexing_by_integer_data_selects_entries_and_rows_with_exact_derivatives() {
+    let p = Indexed::<B>::new(&dev(), matrix(3, 2, 5).abs(), vec![2, 0, 2, 1]).unwrap();
+    assert_eq!((p.upper().dim(), p.lower().dim()), (3, 4));
+    let (x, y) = ([0.3, -1.2, 0.8], [0.1, 0.4, -0.7, 1.1]);
+    let o = Oracles::new(&p);
+    let (xt, yt) = (vector::<B>(&x, &dev()), vector::<B>(&y, &dev()));
+    // ∇_x f = −2 Σ_{i: pick_i = j} (y_i − x_j) + 0.2 x_j; x_2 appears twice.
+    let want = [
+        -2.0 * (y[1] - x[0]) + 0.2 * x[0],
+        -2.0 * (y[3] - x[1]) + 0.2 * x[1],
+        -2.0 * ((y[0] - x[2]) + (y[2] - x[2])) + 0.2 * x[2],
+    ];
+    let got = to_vec(&o.grad_x(&Objective::Upper, &xt, &yt).unwrap());
+    for (g, w) in got.iter().zip(want) {
+        assert!((g - w).abs() < 1e-14, "{got:?} vs {want:?}");
+    }
+    let report = check_oracles(&p, &x, &y, &FdOptions::default()).unwrap();
+    let failures = report.failures(1e-6);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // An index out of range names the field, the entry and both numbers.
+    let e = Indexed::<B>::new(&dev(), matrix(3, 2, 5), vec![0, 3]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "data field `pick`: label 1 is 3, but labels must be integers in 0..3"
+    );
+}

@@ -150,6 +150,14 @@ impl<B: Backend> Minibatch<B> {
         }
     }
 
+    /// The selected entries of an index vector (labels used as indices), or all of it.
+    pub fn take_index(&self, index: &Tensor<B, 1, Int>) -> Tensor<B, 1, Int> {
+        match self.current.borrow().as_ref() {
+            Some(rows) => index.clone().select(0, rows.clone()),
+            None => index.clone(),
+        }
+    }
+
     /// The selected rows of `data` (rows along dimension 0), or `data` itself for full batch.
     pub fn take<const D: usize>(&self, data: &Tensor<B, D>) -> Tensor<B, D> {
         match self.current.borrow().as_ref() {

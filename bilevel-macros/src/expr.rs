@@ -33,7 +33,9 @@ pub struct Typed {
 /// A named intermediate value, translated.
 pub struct LetInfo {
     pub name: syn::Ident,
-    pub ty: Ty,
+    /// `None` when its expression had errors (already reported): a use of it then fails
+    /// quietly instead of cascading.
+    pub ty: Option<Ty>,
     pub code: TokenStream,
     /// The names its expression uses directly.
     pub uses: BTreeSet<String>,
@@ -89,18 +91,18 @@ impl<'a> Translator<'a> {
             self.used.clear();
             let typed = self.expr(&l.expr, errors);
             let uses = std::mem::take(&mut self.used);
-            let ty = match typed {
+            let typed = match typed {
                 Some(Typed { ty: Ty::Labels, .. }) => {
                     errors.spanned(&l.expr, "a value cannot be a set of labels; use them in cross_entropy(..) or one_hot(..)");
-                    continue;
+                    None
                 }
-                Some(t) => t,
-                None => continue,
+                t => t,
             };
+            let (ty, code) = typed.map_or((None, TokenStream::new()), |t| (Some(t.ty), t.code));
             self.lets.push(LetInfo {
                 name: l.name.clone(),
-                ty: ty.ty,
-                code: ty.code,
+                ty,
+                code,
                 uses,
             });
         }
@@ -152,6 +154,7 @@ impl<'a> Translator<'a> {
             }),
             Expr::Group(g) => self.expr(&g.expr, errors),
             Expr::Path(p) => self.name(p, errors),
+            Expr::Index(ix) => self.index(ix, errors),
             Expr::Unary(u) if matches!(u.op, UnOp::Neg(_)) => {
                 let t = self.expr(&u.expr, errors)?;
                 let c = t.code;
@@ -205,7 +208,7 @@ impl<'a> Translator<'a> {
             self.used.insert(key);
             return Some(Typed {
                 code: quote!(#ident.clone()),
-                ty: l.ty,
+                ty: l.ty?,
             });
         }
         if self.decl.lets.iter().any(|l| l.name == *ident) {
@@ -268,6 +271,51 @@ impl<'a> Translator<'a> {
             format!("unknown name `{ident}`; declared names: {}", self.known()),
         );
         None
+    }
+}
+
+impl Translator<'_> {
+    /// `v[idx]`: the entries (or rows) of `v` at the integers of a `Labels` field.
+    fn index(&mut self, ix: &syn::ExprIndex, errors: &mut Errors) -> Option<Typed> {
+        let v = self.expr(&ix.expr, errors);
+        let field = match &*ix.index {
+            Expr::Path(p) => p.path.get_ident().and_then(|i| {
+                self.decl
+                    .data
+                    .iter()
+                    .find(|d| d.name == *i && matches!(d.kind, DataKind::Labels { .. }))
+            }),
+            _ => None,
+        };
+        let Some(field) = field else {
+            errors.spanned(
+                &ix.index,
+                "an index must be a `Labels<m, n>` data field: integers in 0..n",
+            );
+            return None;
+        };
+        let v = v?;
+        let Ty::Tensor { rank, .. } = v.ty else {
+            errors.spanned(
+                &ix.expr,
+                format!("only a tensor can be indexed, not a {}", describe(v.ty)),
+            );
+            return None;
+        };
+        self.used.insert(field.name.to_string());
+        let index = quote::format_ident!("__index_{}", field.name);
+        let index = match self.scope.group_of_field(&field.name) {
+            Some(g) => {
+                let batch = quote::format_ident!("__batch_{}", self.scope.groups[g].name);
+                quote!(self.#batch.take_index(&self.#index))
+            }
+            None => quote!(self.#index.clone()),
+        };
+        let c = v.code;
+        Some(Typed {
+            code: quote!(#c.select(0, T::lift_int(#index))),
+            ty: Ty::Tensor { rank, unit: false },
+        })
     }
 }
 

@@ -336,6 +336,8 @@ pub fn data(field: &syn::Field, attr: &syn::Attribute, errors: &mut Errors) -> O
             field.ty.span(),
             "a batched field needs rows: a Vector, a Matrix or Labels",
         );
+        // Reported: not a group member, so that the scope does not report its rows again.
+        batch = None;
     }
     Some(DataDecl { name, kind, batch })
 }

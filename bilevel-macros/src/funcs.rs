@@ -85,6 +85,10 @@ impl Translator<'_> {
         };
         if !arities.contains(&args.len()) {
             errors.push(span, format!("`{n}` takes {arities:?} argument(s) (counting the receiver of a method call), got {}", args.len()));
+            // Still read the arguments, so that the names they use count as used.
+            for a in args {
+                self.expr(a, errors);
+            }
             return None;
         }
         if n == "powi" {

@@ -26,7 +26,7 @@
 //! Pipeline (as in thiserror-impl and serde_derive): parse (`parse.rs`, `fields.rs`) into an
 //! IR that keeps spans (`ir.rs`), resolve sizes and batch groups (`scope.rs`), type-check and
 //! translate the expressions (`expr.rs`, `funcs.rs`), generate the items (`codegen.rs`,
-//! `construct.rs`). Every mistake is collected and reported at its span; a declaration with
+//! `construct.rs`, `settings.rs`). Every mistake is collected and reported at its span; a declaration with
 //! errors still yields the type, `new` and stub trait items, so that one mistake does not
 //! cascade.
 #![warn(missing_docs)]
@@ -39,6 +39,7 @@ mod funcs;
 mod ir;
 mod parse;
 mod scope;
+mod settings;
 
 use proc_macro::TokenStream;
 

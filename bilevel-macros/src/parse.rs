@@ -216,6 +216,15 @@ pub fn declaration(attr: TokenStream, item: &syn::ItemStruct, errors: &mut Error
         .cloned()
         .collect();
     let o = objectives?;
+    for l in &o.lets {
+        if names.contains(&l.name.to_string()) {
+            errors.push(
+                l.name.span(),
+                format!("the name `{}` is declared twice", l.name),
+            );
+        }
+        names.push(l.name.to_string());
+    }
     Some(Decl {
         vis: item.vis.clone(),
         name: item.ident.clone(),

@@ -29,6 +29,7 @@ pub mod appendix;
 pub mod classify;
 pub mod data;
 pub mod error;
+pub mod grouped;
 pub mod hyperclean;
 pub mod libsvm;
 pub mod linalg;

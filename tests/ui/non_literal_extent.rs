@@ -5,7 +5,7 @@ const N: usize = 3;
 #[bilevel(f = sum(x) + sum(y), g = norm2(y))]
 struct P {
     #[upper]
-    x: Vector<N>,
+    x: Vector<{ N }>,
     #[lower]
     y: Matrix<2, 3>,
 }

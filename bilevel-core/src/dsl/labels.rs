@@ -1,7 +1,7 @@
 //! Integer class labels (`#[data] labels: Labels<n, k>`) and their one-hot encoding, which is
 //! how the generated objectives read them (`cross_entropy`, `one_hot`).
 
-use burn::tensor::{Tensor, TensorData, backend::Backend};
+use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
 
 use crate::error::{Error, Result};
 
@@ -94,6 +94,12 @@ pub fn one_hot<B: Backend>(
         TensorData::new(flat, [n, classes]),
         device,
     ))
+}
+
+/// The labels as an integer tensor, for indexing (`v[labels]` selects `v`'s entries or rows).
+pub fn indices<B: Backend>(labels: &Labels, device: &B::Device) -> Tensor<B, 1, Int> {
+    let values: Vec<i64> = labels.0.iter().map(|&l| l as i64).collect();
+    Tensor::from_data(TensorData::new(values, [labels.len()]), device)
 }
 
 #[cfg(all(test, feature = "ndarray"))]

@@ -6,7 +6,7 @@
 mod labels;
 mod sizes;
 
-pub use labels::{Labels, one_hot};
+pub use labels::{Labels, indices, one_hot};
 pub use sizes::{Dim, Sizes};
 
 use burn::tensor::backend::Backend;

@@ -1,0 +1,15 @@
+use bilevel::prelude::*;
+
+#[bilevel(f = x, g = mean((matmul(a, y) - t).powi(2)) + x * sum(y))]
+struct P {
+    #[upper]
+    x: Scalar,
+    #[lower]
+    y: Vector<d>,
+    #[data(batch = train)]
+    a: Matrix<n, d>,
+    #[data]
+    t: Vector<n>,
+}
+
+fn main() {}

@@ -1,0 +1,15 @@
+use bilevel::prelude::*;
+
+#[bilevel(f = x, g = mean(cross_entropy(matmul(a, w), labels)) + x * sum(labels * 2.0))]
+struct P {
+    #[upper]
+    x: Scalar,
+    #[lower]
+    w: Matrix<d, k>,
+    #[data]
+    a: Matrix<n, d>,
+    #[data]
+    labels: Labels<n, k>,
+}
+
+fn main() {}
