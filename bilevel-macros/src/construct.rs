@@ -4,11 +4,10 @@
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ir::{
-    BlockDecl, DataDecl, DataKind, Decl, DomainDecl, Extent, InitDecl, Level, Setting,
-};
+use crate::ir::{BlockDecl, DataDecl, DataKind, Decl, Extent, Level};
 use crate::parse::Errors;
 use crate::scope::Scope;
+use crate::settings::{domain, init};
 
 fn extent(e: &Extent) -> TokenStream {
     match e {
@@ -97,7 +96,11 @@ fn encode(core: &TokenStream, d: &DataDecl) -> TokenStream {
     let k = classes
         .as_ref()
         .map_or_else(|| quote!(#name.classes()), extent);
-    quote!(let #name = #core::dsl::one_hot::<B>(#label, &#name, #k, device)?;)
+    let index = format_ident!("__index_{}", name);
+    quote! {
+        let #index = #core::dsl::indices::<B>(&#name, device);
+        let #name = #core::dsl::one_hot::<B>(#label, &#name, #k, device)?;
+    }
 }
 
 /// The struct, `new` and the minibatch builders.
@@ -143,15 +146,6 @@ pub fn items(decl: &Decl, scope: &Scope, errors: &mut Errors) -> TokenStream {
         .filter(|d| matches!(d.kind, DataKind::Labels { .. }))
         .map(|d| format_ident!("__index_{}", d.name))
         .collect();
-    let int = quote!(#core::burn::tensor::Int);
-    let (index_start, index_iter) = if index_fields.is_empty() {
-        (quote!(), quote!())
-    } else {
-        (
-            quote!(let mut __indices: ::std::vec::Vec<#core::burn::tensor::Tensor<B, 1, #int>> = ::std::vec::Vec::new();),
-            quote!(let mut __indices = __indices.into_iter();),
-        )
-    };
     let count = decl.c.as_ref().map(|_| quote!(__problem.__num_constraints = #core::dsl::guarded("the coupled constraints c", || #core::dsl::count_constraints(&__problem))?;));
     let builders = scope
         .groups
@@ -182,9 +176,7 @@ pub fn items(decl: &Decl, scope: &Scope, errors: &mut Errors) -> TokenStream {
                 #(__sizes.bind(#ctor_strs, #ctor, #ctor_names)?;)*
                 #(#checks)*
                 #(let #sizes: usize = __sizes.get(#size_names)?;)*
-                #index_start
                 #(#encodes)*
-                #index_iter
                 let mut __problem = Self {
                     __upper: #upper,
                     __lower: #lower,
@@ -192,7 +184,7 @@ pub fn items(decl: &Decl, scope: &Scope, errors: &mut Errors) -> TokenStream {
                     __num_constraints: 0,
                     #(#size_fields: #sizes,)*
                     #(#batch_fields: #core::Minibatch::full(#batch_rows, device),)*
-                    #(#index_fields: __indices.next().expect("one index per labels field"),)*
+                    #(#index_fields,)*
                     #(#data_names,)*
                 };
                 #count
