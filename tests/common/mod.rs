@@ -4,6 +4,7 @@
 
 pub mod hand_written;
 
+#[allow(unused_imports)]
 pub use bilevel::models::appendix::{C11, C13};
 
 use bilevel::core::check::{FdOptions, check_oracles};
