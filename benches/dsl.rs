@@ -36,7 +36,7 @@ fn oracles<P: Problem<B>>(group: &mut BenchmarkGroup<WallTime>, label: &str, p: 
     let v = vector::<B>(&normal(p.lower().dim(), 1.0, 3), &device);
     // Read one value back so the timing includes the (lazy) computation.
     let sync = |t: bilevel::core::burn::tensor::Tensor<B, 1>| t.slice(0..1).into_scalar();
-    let grad = |objective: Objective| {
+    let grad = |objective: Objective<B>| {
         let gr = o.gradient(&objective, &x, &y, Wrt::Both).expect("gradient");
         sync(gr.y.expect("y block"))
     };

@@ -112,12 +112,18 @@ impl<'a> Translator<'a> {
     /// `used` closed over the values it names: everything an expression reads.
     pub fn closure(&self, used: &BTreeSet<String>) -> BTreeSet<String> {
         let mut all = used.clone();
-        for l in self.lets.iter().rev() {
-            if all.contains(&l.name.to_string()) {
-                all.extend(l.uses.iter().cloned());
+        // To a fixed point: a value may name one defined below it (an error already reported).
+        loop {
+            let before = all.len();
+            for l in self.lets.iter().rev() {
+                if all.contains(&l.name.to_string()) {
+                    all.extend(l.uses.iter().cloned());
+                }
+            }
+            if all.len() == before {
+                return all;
             }
         }
-        all
     }
 
     /// Whether the names `all` include a block of `level`.
@@ -216,6 +222,8 @@ impl<'a> Translator<'a> {
                 ident.span(),
                 format!("`{ident}` is used before it is defined: move `let {ident} = ..` above its first use"),
             );
+            // It is meant as a use: no second error that it is never used.
+            self.used.insert(key);
             return None;
         }
         if let Some(b) = self.decl.blocks.iter().find(|b| b.name == *ident) {

@@ -226,8 +226,8 @@ pub fn field_type(ty: &syn::Type, data: bool) -> syn::Result<FieldType> {
         _ => return Err(bad()),
     };
     if !expected.contains(&args.len()) {
-        return Err(syn::Error::new(
-            seg.span(),
+        return Err(syn::Error::new_spanned(
+            seg,
             format!("`{word}` takes {expected:?} extents, got {}", args.len()),
         ));
     }

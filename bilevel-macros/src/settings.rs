@@ -99,11 +99,23 @@ fn setting(decl: &Decl, scope: &Scope, e: &syn::Expr) -> syn::Result<TokenStream
             match decl.data.iter().find(|d| d.name == *id).map(|d| &d.kind) {
                 Some(DataKind::Float) => Ok(quote!(#id)),
                 Some(DataKind::Int(_)) => Ok(quote!((#id as f64))),
-                _ => Err(syn::Error::new(
+                Some(_) => Err(syn::Error::new(
                     id.span(),
                     format!(
                         "`{id}` is not a size or a number data field, so it cannot set an initial value"
                     ),
+                )),
+                None if decl.blocks.iter().any(|b| b.name == *id)
+                    || decl.lets.iter().any(|l| l.name == *id) =>
+                {
+                    Err(syn::Error::new(
+                        id.span(),
+                        format!("`{id}` depends on the variables, so it cannot set an initial value; use sizes and number or integer data fields"),
+                    ))
+                }
+                None => Err(syn::Error::new(
+                    id.span(),
+                    format!("unknown name `{id}`; an initial value may use sizes and number or integer data fields"),
                 )),
             }
         }
