@@ -5,7 +5,8 @@
 //! data hyper-cleaning (embedded digits, 1 000 / 300 rows, linear and 32-unit ReLU
 //! classifiers). CPU backend (ndarray, f32).
 //!
-//! Run: `cargo bench --bench dsl`; compare `dsl` with `hand` within each group (same run).
+//! Run: `cargo bench --bench dsl`; compare `dsl` with `hand` within each group (same run;
+//! each is measured twice, interleaved, to show the noise).
 
 #[allow(dead_code, missing_docs)]
 #[path = "../tests/common/hand_written/svm.rs"]
@@ -51,6 +52,15 @@ fn oracles<P: Problem<B>>(group: &mut BenchmarkGroup<WallTime>, label: &str, p: 
     });
 }
 
+/// hand, dsl, then both again: the spread between the two runs of one version is the noise
+/// the DSL/hand ratio has to be read against.
+fn pair<P: Problem<B>, Q: Problem<B>>(g: &mut BenchmarkGroup<WallTime>, dsl: &P, hand: &Q) {
+    oracles(g, "hand", hand);
+    oracles(g, "dsl", dsl);
+    oracles(g, "hand_again", hand);
+    oracles(g, "dsl_again", dsl);
+}
+
 fn group<'a>(c: &'a mut Criterion, name: &str) -> BenchmarkGroup<'a, WallTime> {
     let mut group = c.benchmark_group(format!("dsl/{name}"));
     group
@@ -67,8 +77,7 @@ fn svm(c: &mut Criterion) {
     let dsl = SvmTuning::<B>::from_splits(&train, &val, &device).expect("dsl");
     let hand = hand_svm::SvmTuning::<B>::new(&train, &val, &device).expect("hand");
     let mut g = group(c, "svm");
-    oracles(&mut g, "dsl", &dsl);
-    oracles(&mut g, "hand", &hand);
+    pair(&mut g, &dsl, &hand);
     g.finish();
 }
 
@@ -92,8 +101,7 @@ fn hyperclean(c: &mut Criterion) {
         let hand = hand_clean::HyperCleaning::<B>::new(&train, &val, classifier, 1e-3, &device)
             .expect("hand");
         let mut g = group(c, name);
-        oracles(&mut g, "dsl", &dsl);
-        oracles(&mut g, "hand", &hand);
+        pair(&mut g, &dsl, &hand);
         g.finish();
     }
 }

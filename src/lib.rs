@@ -121,6 +121,8 @@
 //! workspace or for a crate that depends on `bilevel-core` directly; the default is
 //! `::bilevel::core`, the facade).
 //!
+//! The names `upper` and `lower` stand for a whole level's variable, all its blocks as one
+//! vector (`lambda * norm2(lower)` is λ‖y‖², one operation however many blocks y has).
 //! A `let` value is computed once per evaluation of f, g or c, only in those that read it, and
 //! may use the values above it: `let hidden = relu(matmul(a, w1) + b1), let logits =
 //! matmul(hidden, w2) + b2`.

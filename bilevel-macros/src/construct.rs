@@ -45,6 +45,7 @@ fn param(core: &TokenStream, d: &DataDecl) -> TokenStream {
         DataKind::Labels { .. } => quote!(#name: impl Into<#core::dsl::Labels>),
         DataKind::Float => quote!(#name: f64),
         DataKind::Int(t) => quote!(#name: #t),
+        DataKind::Invalid => quote!(#name: impl Sized),
     }
 }
 
@@ -83,7 +84,7 @@ fn check(core: &TokenStream, d: &DataDecl) -> TokenStream {
         DataKind::Float => {
             quote!(#core::error::ensure_finite(&format!("data field `{}`", #label), &[#name])?;)
         }
-        DataKind::Int(_) => quote!(),
+        DataKind::Int(_) | DataKind::Invalid => quote!(),
     }
 }
 
@@ -279,7 +280,11 @@ pub fn fallback(item: &syn::ItemStruct, decl: Option<&Decl>) -> TokenStream {
     let new = decl.map(|d| {
         let scope = crate::scope::scope(d, &mut Errors::default());
         let params = d.data.iter().map(|f| param(core, f));
-        let ctor = scope.constructor_sizes().map(|s| &s.name);
+        // Positional names: a size name may itself be the mistake (an upper-case constant).
+        let ctor = scope
+            .constructor_sizes()
+            .enumerate()
+            .map(|(i, _)| format_ident!("__size{}", i));
         quote! {
             impl<B: #backend> #name<B> {
                 #[allow(unused_variables, clippy::too_many_arguments)]

@@ -128,10 +128,48 @@ impl<'a> Translator<'a> {
 
     /// Whether the names `all` include a block of `level`.
     pub fn uses_level(&self, all: &BTreeSet<String>, level: Level) -> bool {
-        self.decl
+        all.contains(&format!("__level_{}", level.word()))
+            || self
+                .decl
+                .blocks
+                .iter()
+                .any(|b| b.level == level && all.contains(&b.name.to_string()))
+    }
+
+    /// `upper` / `lower`: a whole level's variable (all its blocks, flat), e.g. the λ‖y‖² of
+    /// a regularizer. Not for a level with a batched block (its rows change per iteration).
+    fn level(&mut self, ident: &syn::Ident, errors: &mut Errors) -> Option<Typed> {
+        let (level, flat) = match ident.to_string().as_str() {
+            "upper" => (Level::Upper, quote!(__x)),
+            "lower" => (Level::Lower, quote!(__y)),
+            _ => return None,
+        };
+        if let Some(b) = self
+            .decl
             .blocks
             .iter()
-            .any(|b| b.level == level && all.contains(&b.name.to_string()))
+            .find(|b| b.level == level && self.scope.group_of_shape(&b.shape).is_some())
+        {
+            errors.push(
+                ident.span(),
+                format!("`{ident}` is the whole {} variable, but its block `{}` is read at a minibatch's rows; name the blocks instead", level.word(), b.name),
+            );
+            return Some(Typed {
+                code: quote!(#flat.clone()),
+                ty: Ty::Tensor {
+                    rank: 1,
+                    unit: false,
+                },
+            });
+        }
+        self.used.insert(format!("__level_{}", level.word()));
+        Some(Typed {
+            code: quote!(#flat.clone()),
+            ty: Ty::Tensor {
+                rank: 1,
+                unit: false,
+            },
+        })
     }
 
     fn known(&self) -> String {
@@ -261,7 +299,12 @@ impl<'a> Translator<'a> {
                 },
                 DataKind::Float => scalar(quote!(self.#ident)),
                 DataKind::Int(_) => scalar(quote!((self.#ident as f64))),
+                // Its type error is reported already: no second one here.
+                DataKind::Invalid => return None,
             });
+        }
+        if let Some(t) = self.level(ident, errors) {
+            return Some(t);
         }
         if self.scope.size(ident).is_some() {
             if self.scope.group_of_size(ident).is_some() {

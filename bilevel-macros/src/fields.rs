@@ -315,7 +315,7 @@ pub fn data(field: &syn::Field, attr: &syn::Attribute, errors: &mut Errors) -> O
         Ok(FieldType::Int(t)) => DataKind::Int(t),
         Err(e) => {
             errors.add(e);
-            return None;
+            DataKind::Invalid
         }
     };
     let mut batch = None;
@@ -331,7 +331,9 @@ pub fn data(field: &syn::Field, attr: &syn::Attribute, errors: &mut Errors) -> O
             ),
         }
     }
-    if batch.is_some() && matches!(kind, DataKind::Float | DataKind::Int(_)) {
+    if matches!(kind, DataKind::Invalid) {
+        batch = None;
+    } else if batch.is_some() && matches!(kind, DataKind::Float | DataKind::Int(_)) {
         errors.push(
             field.ty.span(),
             "a batched field needs rows: a Vector, a Matrix or Labels",

@@ -91,6 +91,9 @@ pub enum DataKind {
     Float,
     /// An integer setting (`u64` or `usize`): seeds and counts for `init`.
     Int(syn::Type),
+    /// A type that did not parse (an error is reported): kept so that the fallback `new`
+    /// still takes the argument, and uses of the field raise no second error.
+    Invalid,
 }
 
 /// A data field.

@@ -94,6 +94,12 @@ pub fn scope(decl: &Decl, errors: &mut Errors) -> Scope {
         .chain(decl.lets.iter().map(|l| &l.name))
         .collect();
     for size in &s.sizes {
+        if size.name.to_string().starts_with(char::is_uppercase) {
+            errors.push(
+                size.name.span(),
+                format!("size names are lower-case (`n`, `d`); `{}` reads as a constant: write the extent as a literal", size.name),
+            );
+        }
         if fields.contains(&&size.name) {
             errors.push(
                 size.name.span(),

@@ -110,12 +110,16 @@ fn setting(decl: &Decl, scope: &Scope, e: &syn::Expr) -> syn::Result<TokenStream
                 {
                     Err(syn::Error::new(
                         id.span(),
-                        format!("`{id}` depends on the variables, so it cannot set an initial value; use sizes and number or integer data fields"),
+                        format!(
+                            "`{id}` depends on the variables, so it cannot set an initial value; use sizes and number or integer data fields"
+                        ),
                     ))
                 }
                 None => Err(syn::Error::new(
                     id.span(),
-                    format!("unknown name `{id}`; an initial value may use sizes and number or integer data fields"),
+                    format!(
+                        "unknown name `{id}`; an initial value may use sizes and number or integer data fields"
+                    ),
                 )),
             }
         }

@@ -38,7 +38,7 @@ pub enum Classifier {
 #[bilevel(
     crate = bilevel_core,
     f = mean(cross_entropy(matmul(a_val, w) + b, labels_val)),
-    g = mean(sigmoid(x) * cross_entropy(matmul(a, w) + b, labels)) + lambda * (norm2(w) + norm2(b)),
+    g = mean(sigmoid(x) * cross_entropy(matmul(a, w) + b, labels)) + lambda * norm2(lower),
 )]
 /// Hyper-cleaning with a linear classifier: blocks `w` (d × k) and `b` (k).
 pub struct LinearCleaning {
@@ -65,8 +65,7 @@ pub struct LinearCleaning {
     let logits = matmul(relu(matmul(a, w1) + b1), w2) + b2,
     let logits_val = matmul(relu(matmul(a_val, w1) + b1), w2) + b2,
     f = mean(cross_entropy(logits_val, labels_val)),
-    g = mean(sigmoid(x) * cross_entropy(logits, labels))
-        + lambda * (norm2(w1) + norm2(b1) + norm2(w2) + norm2(b2)),
+    g = mean(sigmoid(x) * cross_entropy(logits, labels)) + lambda * norm2(lower),
 )]
 /// Hyper-cleaning with a one-hidden-layer ReLU network of width h: blocks `w1` (d × h),
 /// `b1`, `w2` (h × k), `b2`; He-initialized weights.
