@@ -110,7 +110,7 @@
 //! **Initial values** (default `0.0`, projected onto the domain): a number, `[v1, v2, ..]`,
 //! `uniform(lo, hi, seed)`, `normal(std, seed)`. Numbers may be built from literals, sizes and
 //! number data with `+ - * /` and `sqrt` (`normal(sqrt(2.0 / d), seed + 1)`, `init = x0` for a
-//! start given to `new`); seeds are integer literals, integer data, or their sums.
+//! start given to `new` as a number); seeds are integer literals, integer data, or their sums.
 //!
 //! ## Objectives, intermediate values, constraints
 //!
@@ -122,7 +122,9 @@
 //! `::bilevel::core`, the facade).
 //!
 //! The names `upper` and `lower` stand for a whole level's variable, all its blocks as one
-//! vector (`lambda * norm2(lower)` is λ‖y‖², one operation however many blocks y has).
+//! vector (`lambda * norm2(lower)` is λ‖y‖², one operation however many blocks y has); a
+//! field or value of that name takes precedence, and a level with a batched block has no such
+//! name.
 //! A `let` value is computed once per evaluation of f, g or c, only in those that read it, and
 //! may use the values above it: `let hidden = relu(matmul(a, w1) + b1), let logits =
 //! matmul(hidden, w2) + b2`.
@@ -167,12 +169,13 @@
 //!
 //! Mistakes are compile errors at the offending span, all reported at once: unknown function,
 //! method or name (listing the declared ones); a missing `f` or `g`; a name or key given twice; a
-//! bad shape or extent; a size name that is also a field name; a domain or initial value that
+//! bad shape or extent; a size name that is also a field name, or upper-case (a constant); the reserved names
+//! `device` and `__*`; a domain or initial value that
 //! does not fit a literal-shaped block; `powi` with a non-integer exponent; an axis that does not
 //! exist or is not a literal; labels used as numbers (anywhere but `cross_entropy`/`one_hot`); a
 //! `let` value never used, or used before it is defined; a batched field without a size as its
 //! rows, groups whose fields disagree on their rows, a field with a group's rows outside the
-//! group, `batch` on a variable, a batched size past the first axis, dividing by a batched size,
+//! group, `batch` on a variable, a batched size past the first axis, using a batched size as a number,
 //! constraints that read a batch; an objective that is a vector rather than a number; **g and c
 //! must use a lower-level variable**; **f may omit x** (the hyper-parameter often reaches f only
 //! through y*(x)). A declaration with errors still yields its type, `new` and stub trait items,

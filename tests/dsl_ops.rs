@@ -80,6 +80,22 @@ fn every_new_op_matches_finite_differences_to_second_order() {
     }
 }
 
+#[bilevel(
+    f = mean(cross_entropy(matmul(a, w), labels)),
+    g = mean(cross_entropy(matmul(a, w), labels)) + norm2(w) * sum(x),
+)]
+/// Labels without a class count (`Labels<n>`): as many classes as the largest label + 1.
+struct Narrow {
+    #[upper]
+    x: Scalar,
+    #[lower]
+    w: Matrix<d, k>,
+    #[data]
+    a: Matrix<n, d>,
+    #[data]
+    labels: Labels<n>,
+}
+
 #[bilevel(f = logsumexp(y) + norm2(x), g = norm2(y - x))]
 struct Lse {
     #[upper]
@@ -152,6 +168,15 @@ fn bad_input_is_a_typed_error_naming_the_field_and_both_values() {
     assert!(e.to_string().contains("data field `a`"), "{e}");
     let e = Ops::<B>::new(&dev(), matrix(7, 3, 1), vec![0; 7], f64::INFINITY, 9, 5, 4);
     assert!(e.unwrap_err().to_string().contains("data field `scale`"));
+    // Labels without a class count whose widest label is narrower than the logits: refused
+    // in `new`, not broadcast into a wrong loss.
+    let e = Narrow::<B>::new(&dev(), matrix(4, 3, 2), vec![0, 0, 0, 0], 3).unwrap_err();
+    assert!(matches!(e, Error::Expression { .. }), "{e}");
+    assert!(
+        e.to_string()
+            .contains("the logits are [4, 3] but the one-hot labels are [4, 1]"),
+        "{e}"
+    );
     // A hidden size of 0.
     let e = ops(vec![0, 1], 0).unwrap_err();
     assert!(

@@ -82,7 +82,21 @@ pub fn logsumexp<B: Backend, const D: usize>(x: Tensor<B, D>) -> Tensor<B, 1> {
 /// The softmax cross-entropy of each row of `logits` (`n × k`) against the rows of `targets`
 /// (one-hot labels, or any probability rows): `−Σ_j targets_ij log_softmax(logits)_ij`, a
 /// vector of n entries.
+///
+/// # Panics
+/// When the two shapes differ (labels with fewer classes than the logits have columns would
+/// otherwise broadcast silently). The DSL's constructors evaluate every objective once under
+/// [`crate::dsl::guarded`], so a declaration with such data fails in `new` with
+/// [`crate::Error::Expression`], not later.
 pub fn cross_entropy<B: Backend>(logits: Tensor<B, 2>, targets: Tensor<B, 2>) -> Tensor<B, 1> {
+    assert_eq!(
+        logits.dims(),
+        targets.dims(),
+        "cross_entropy: the logits are {:?} but the one-hot labels are {:?}; give the labels \
+         their class count (`Labels<n, k>`)",
+        logits.dims(),
+        targets.dims()
+    );
     (log_softmax(logits, 1) * targets)
         .sum_dim(1)
         .squeeze_dim::<1>(1)

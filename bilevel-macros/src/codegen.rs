@@ -110,16 +110,20 @@ fn constraints(
         syn::Expr::Array(a) => a.elems.iter().collect(),
         other => vec![other],
     };
+    // Every item is translated (all errors reported, all uses counted) before giving up.
     let mut codes = vec![];
     for p in &parts {
-        let t = tr.expr(p, errors)?;
+        let Some(t) = tr.expr(p, errors) else {
+            codes.push(None);
+            continue;
+        };
         let c = t.code;
         codes.push(match t.ty {
-            Ty::Tensor { rank: 1, .. } => c,
-            Ty::Tensor { unit: true, .. } => quote!(#c.reshape([1])),
+            Ty::Tensor { rank: 1, .. } => Some(c),
+            Ty::Tensor { unit: true, .. } => Some(quote!(#c.reshape([1]))),
             _ => {
                 errors.spanned(p, "each coupled constraint must be a number or a vector that depends on the variables");
-                return None;
+                None
             }
         });
     }
@@ -147,6 +151,7 @@ fn constraints(
     {
         errors.spanned(e, format!("the coupled constraints read `{n}`, which is batched; constraints must hold on every row, so c cannot read a minibatch"));
     }
+    let codes = codes.into_iter().collect::<Option<Vec<_>>>()?;
     let (views, values) = (views(tr.decl, tr.scope, &all), values(tr, &all));
     let core = &tr.decl.core;
     Some(

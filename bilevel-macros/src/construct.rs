@@ -94,8 +94,10 @@ fn encode(core: &TokenStream, d: &DataDecl) -> TokenStream {
         return quote!();
     };
     let (name, label) = (&d.name, d.name.to_string());
+    // `Labels<n>` and `Labels<n, _>`: as many classes as the largest label + 1.
     let k = classes
         .as_ref()
+        .filter(|e| !matches!(e, Extent::Any))
         .map_or_else(|| quote!(#name.classes()), extent);
     let index = format_ident!("__index_{}", name);
     quote! {
@@ -285,12 +287,19 @@ pub fn fallback(item: &syn::ItemStruct, decl: Option<&Decl>) -> TokenStream {
             .constructor_sizes()
             .enumerate()
             .map(|(i, _)| format_ident!("__size{}", i));
+        let builders = scope.groups.iter().map(|g| format_ident!("with_{}_batch", g.name));
         quote! {
             impl<B: #backend> #name<B> {
                 #[allow(unused_variables, clippy::too_many_arguments)]
-                pub fn new(device: &B::Device #(, #params)* #(, #ctor: usize)*) -> #core::Result<Self> {
+                pub fn new(__device: &B::Device #(, #params)* #(, #ctor: usize)*) -> #core::Result<Self> {
                     unimplemented!("the #[bilevel] declaration has errors")
                 }
+                #(
+                    #[allow(unused_variables)]
+                    pub fn #builders(self, size: usize, seed: u64) -> #core::Result<Self> {
+                        unimplemented!("the #[bilevel] declaration has errors")
+                    }
+                )*
             }
         }
     });

@@ -290,7 +290,7 @@ impl<'a> Translator<'a> {
                     code: lifted,
                     ty: Ty::Tensor {
                         rank: s.len().max(1),
-                        unit: false,
+                        unit: s.is_empty(),
                     },
                 },
                 DataKind::Labels { .. } => Typed {

@@ -322,6 +322,9 @@ pub fn data(field: &syn::Field, attr: &syn::Attribute, errors: &mut Errors) -> O
     for nv in attr_args(attr).map_err(|e| errors.add(e)).ok()? {
         match (key(&nv).as_str(), &nv.value) {
             ("batch", Expr::Path(p)) if p.path.get_ident().is_some() => {
+                if batch.is_some() {
+                    errors.push(nv.path.span(), "`batch` is given twice");
+                }
                 batch = p.path.get_ident().cloned()
             }
             ("batch", other) => errors.spanned(other, "expected a group name: `batch = train`"),

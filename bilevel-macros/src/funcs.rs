@@ -107,10 +107,13 @@ impl Translator<'_> {
 
     fn powi(&mut self, args: &[&Expr], errors: &mut Errors) -> Option<Typed> {
         let x = self.expr(args[0], errors)?;
-        let Ok(k) = integer_literal(args[1]).map(|k| k as i32) else {
+        let Some(k) = integer_literal(args[1])
+            .ok()
+            .and_then(|k| i32::try_from(k).ok())
+        else {
             errors.push(
                 args[1].span(),
-                "`powi` needs an integer literal exponent; use `powf` for a real one",
+                "`powi` needs an integer literal exponent that fits an i32; use `powf` for a real one",
             );
             return None;
         };

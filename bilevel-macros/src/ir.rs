@@ -133,6 +133,8 @@ pub struct Decl {
     pub blocks: Vec<BlockDecl>,
     pub data: Vec<DataDecl>,
     pub lets: Vec<LetDecl>,
+    /// Every field's name, in declaration order (blocks and data interleaved).
+    pub field_order: Vec<syn::Ident>,
     pub f: syn::Expr,
     pub g: syn::Expr,
     pub c: Option<syn::Expr>,

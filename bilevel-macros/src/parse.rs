@@ -100,9 +100,16 @@ fn objectives(attr: TokenStream, span: Span, errors: &mut Errors) -> Option<Obje
         g: None,
         c: None,
     };
+    let mut crate_given = false;
     for item in items {
         match item {
-            Item::Crate(path) => out.core = quote!(#path),
+            Item::Crate(path) => {
+                if crate_given {
+                    errors.spanned(&path, "`crate` is given twice");
+                }
+                crate_given = true;
+                out.core = quote!(#path);
+            }
             Item::Let(l) => out.lets.push(l),
             Item::Key(k, value) => {
                 let slot = match k.to_string().as_str() {
@@ -159,6 +166,7 @@ pub fn declaration(attr: TokenStream, item: &syn::ItemStruct, errors: &mut Error
         }
     };
     let (mut blocks, mut data, mut names) = (vec![], vec![], Vec::<String>::new());
+    let mut names_in_order = vec![];
     for field in fields {
         let Some(ident) = &field.ident else { continue };
         if names.contains(&ident.to_string()) {
@@ -168,6 +176,7 @@ pub fn declaration(attr: TokenStream, item: &syn::ItemStruct, errors: &mut Error
             );
         }
         names.push(ident.to_string());
+        names_in_order.push(ident.clone());
         let role: Vec<&syn::Attribute> = field
             .attrs
             .iter()
@@ -233,8 +242,10 @@ pub fn declaration(attr: TokenStream, item: &syn::ItemStruct, errors: &mut Error
         blocks,
         data,
         lets: o.lets,
-        f: o.f?,
-        g: o.g?,
+        field_order: names_in_order,
+        // A missing objective is reported above; the placeholder keeps the fallback's `new`.
+        f: o.f.unwrap_or_else(|| syn::parse_quote!(0.0)),
+        g: o.g.unwrap_or_else(|| syn::parse_quote!(0.0)),
         c: o.c,
     })
 }

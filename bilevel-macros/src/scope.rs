@@ -76,13 +76,22 @@ pub fn scope(decl: &Decl, errors: &mut Errors) -> Scope {
             }
         }
     }
-    let classes = decl.data.iter().filter_map(|d| match &d.kind {
-        DataKind::Labels { classes, .. } => classes.as_ref(),
-        _ => None,
-    });
-    let block_extents = decl.blocks.iter().flat_map(|b| b.shape.iter());
-    for e in block_extents.chain(classes) {
-        if let Extent::Name(n) = e {
+    // The other sizes are arguments of `new`, in the order the fields first name them.
+    for field in &decl.field_order {
+        let block = decl.blocks.iter().find(|b| b.name == *field);
+        let extents: Vec<&Extent> = match block {
+            Some(b) => b.shape.iter().collect(),
+            None => decl
+                .data
+                .iter()
+                .filter(|d| d.name == *field)
+                .filter_map(|d| match &d.kind {
+                    DataKind::Labels { classes, .. } => classes.as_ref(),
+                    _ => None,
+                })
+                .collect(),
+        };
+        for n in extents.into_iter().filter_map(Extent::name) {
             add_size(&mut s.sizes, n, false);
         }
     }
@@ -93,6 +102,19 @@ pub fn scope(decl: &Decl, errors: &mut Errors) -> Scope {
         .chain(decl.data.iter().map(|d| &d.name))
         .chain(decl.lets.iter().map(|l| &l.name))
         .collect();
+    let names = fields
+        .iter()
+        .copied()
+        .chain(s.sizes.iter().map(|s| &s.name));
+    for name in names {
+        let text = name.to_string();
+        if text == "device" || text.starts_with("__") {
+            errors.push(
+                name.span(),
+                format!("`{name}` is reserved (`device` is the first argument of `new`, names starting with `__` are generated); rename it"),
+            );
+        }
+    }
     for size in &s.sizes {
         if size.name.to_string().starts_with(char::is_uppercase) {
             errors.push(
@@ -161,7 +183,17 @@ fn groups(decl: &Decl, s: &mut Scope, errors: &mut Errors) {
         .blocks
         .iter()
         .map(|b| (&b.name, b.shape.iter().collect::<Vec<_>>()))
-        .chain(decl.data.iter().map(|d| (&d.name, d.extents())));
+        .chain(decl.data.iter().map(|d| {
+            // Labels index 0..k: a batched k would index rows that a minibatch leaves out.
+            let mut all = d.extents();
+            if let DataKind::Labels {
+                classes: Some(k), ..
+            } = &d.kind
+            {
+                all.push(k);
+            }
+            (&d.name, all)
+        }));
     for (name, shape) in shapes {
         for e in shape.iter().skip(1) {
             if let Some(n) = e.name().filter(|n| s.group_of_size(n).is_some()) {

@@ -80,7 +80,8 @@ impl Sizes {
             declared: declared.iter().map(fixed).collect(),
             supplied: supplied.to_vec(),
         };
-        if declared.len().max(1) != supplied.len() {
+        // A declared scalar (`[]`) is a one-entry vector.
+        if declared.len().max(1) != supplied.len() || (declared.is_empty() && supplied != [1]) {
             return Err(mismatch());
         }
         if supplied.contains(&0) {
