@@ -48,7 +48,7 @@
 //! #[bilevel(
 //!     let logits = matmul(a, w) + b,
 //!     f = mean(cross_entropy(matmul(a_val, w) + b, labels_val)),
-//!     g = mean(sigmoid(x) * cross_entropy(logits, labels)) + 1e-3 * (norm2(w) + norm2(b)),
+//!     g = mean(sigmoid(x) * cross_entropy(logits, labels)) + 1e-3 * norm2(lower),
 //! )]
 //! /// Data hyper-cleaning with a linear classifier.
 //! pub struct Cleaning {
