@@ -7,7 +7,7 @@
 //!
 //! Run: `cargo run --release --example representation -- [DATA|embedded] [SEEDS] [ITERS]`
 //! (defaults: `embedded` = the diabetes table grouped by sex, 5 seeds, 2 000 iterations; the
-//! paper's data: `../shared/data/nlsy79.csv`).
+//! paper's data: `data/nlsy79.csv`).
 
 use bilevel::models::representation::{GroupedRegression, Table4Config, Table4Method, run_seed};
 use bilevel::models::svm::mean_std;

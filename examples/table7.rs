@@ -4,7 +4,7 @@
 //! Prints per-run time and accuracy, then mean ± std as in the paper, and the distance of the
 //! final (w, b) to the exact lower-level QP solution (Clarabel).
 //!
-//! Run: `cargo run --release --example table7 -- ../shared/data/diabetes.libsvm [SEEDS] [MAXMIN]`
+//! Run: `cargo run --release --example table7 -- data/diabetes.libsvm [SEEDS] [MAXMIN]`
 //! (MAXMIN: a number = descent–ascent steps per saddle problem, default 200; `augmented` = the
 //! method of multipliers, [`SaddleMethod::augmented_default`]).
 //! The file `embedded` (or no argument) runs the embedded breast-cancer set, 300/100 split,

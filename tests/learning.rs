@@ -537,14 +537,14 @@ fn bad_tables_name_the_column_row_or_group() {
     assert!(e.contains("size `h`") && e.contains("at least 1"), "{e}");
 }
 
-/// The NLSY79 table of the shared data folder: 7 244 rows, gender 0 / 1 = 3 483 / 3 761 rows,
+/// The NLSY79 table of the repository's `data/` folder: 7 244 rows, gender 0 / 1 = 3 483 / 3 761 rows,
 /// 21 features once `income` and `gender` are taken out.
 #[test]
 fn nlsy79_groups_by_gender() {
     let dir = std::env::var("BILEVEL_DATA_DIR")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data").to_string());
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/data").to_string());
     let data = GroupedRegression::nlsy79(std::path::Path::new(&format!("{dir}/nlsy79.csv")))
-        .expect("the tests read the shared data beside the repository");
+        .expect("data/nlsy79.csv (see data/README.md)");
     assert_eq!(data.features.len(), 21);
     assert_eq!([data.groups[0].n, data.groups[1].n], [3483, 3761]);
     let split = data.split(0.8, 0).unwrap();

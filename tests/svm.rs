@@ -11,15 +11,13 @@ use bilevel::prelude::*;
 
 type B = NdArray<f64>;
 
-/// A data file of the shared folder beside the repository (`../shared/data`, as CI has it), or
-/// of `$BILEVEL_DATA_DIR`.
+/// A data file of the repository's `data/` folder (see data/README.md), or of
+/// `$BILEVEL_DATA_DIR`.
 fn shared(file: &str) -> String {
     let dir = std::env::var("BILEVEL_DATA_DIR")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data").to_string());
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/data").to_string());
     let path = format!("{dir}/{file}");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("{path}: {e} (the tests read the shared data beside the repository)")
-    })
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e} (see data/README.md)"))
 }
 
 #[test]

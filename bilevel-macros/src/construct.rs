@@ -271,14 +271,24 @@ pub fn select_batch(decl: &Decl, scope: &Scope) -> TokenStream {
     }
 }
 
-/// The type, `new` and the trait implementation as stubs, so that code naming them still
-/// compiles when the declaration has errors (no cascade of "type not found").
+/// The type, `new`, the batch builders and the trait implementation of a declaration with
+/// errors, so that code naming them still type-checks and the compiler reports only the
+/// declaration's mistakes (no cascade of "type not found"). The items are real: `new` and the
+/// builders return `Error::Expression`, the objectives too; they only exist next to the
+/// `compile_error!`s, so a program using them never builds.
 pub fn fallback(item: &syn::ItemStruct, decl: Option<&Decl>) -> TokenStream {
     let default_core = quote!(::bilevel::core);
     let core = decl.map_or(&default_core, |d| &d.core);
     let (vis, name) = (&item.vis, &item.ident);
     let backend = quote!(#core::burn::tensor::backend::Backend);
     let tensor = quote!(#core::burn::tensor::Tensor);
+    let what = format!("the #[bilevel] declaration of `{name}`");
+    let failed = quote! {
+        Err(#core::Error::Expression {
+            what: #what.to_string(),
+            message: "it has compile errors; fix those first".to_string(),
+        })
+    };
     let new = decl.map(|d| {
         let scope = crate::scope::scope(d, &mut Errors::default());
         let params = d.data.iter().map(|f| param(core, f));
@@ -292,26 +302,31 @@ pub fn fallback(item: &syn::ItemStruct, decl: Option<&Decl>) -> TokenStream {
             impl<B: #backend> #name<B> {
                 #[allow(unused_variables, clippy::too_many_arguments)]
                 pub fn new(__device: &B::Device #(, #params)* #(, #ctor: usize)*) -> #core::Result<Self> {
-                    unimplemented!("the #[bilevel] declaration has errors")
+                    #failed
                 }
                 #(
                     #[allow(unused_variables)]
                     pub fn #builders(self, size: usize, seed: u64) -> #core::Result<Self> {
-                        unimplemented!("the #[bilevel] declaration has errors")
+                        #failed
                     }
                 )*
             }
         }
     });
     quote! {
-        #vis struct #name<B: #backend>(::core::marker::PhantomData<B>);
+        #[allow(dead_code)]
+        #vis struct #name<B: #backend> {
+            __upper: #core::Variable,
+            __lower: #core::Variable,
+            __device: B::Device,
+        }
         #new
         impl<B: #backend> #core::Problem<B> for #name<B> {
-            fn upper(&self) -> &#core::Variable { unimplemented!() }
-            fn lower(&self) -> &#core::Variable { unimplemented!() }
-            fn device(&self) -> B::Device { unimplemented!() }
-            fn f<T: #core::Lift<B>>(&self, _: #tensor<T, 1>, _: #tensor<T, 1>) -> #core::Result<#tensor<T, 1>> { unimplemented!() }
-            fn g<T: #core::Lift<B>>(&self, _: #tensor<T, 1>, _: #tensor<T, 1>) -> #core::Result<#tensor<T, 1>> { unimplemented!() }
+            fn upper(&self) -> &#core::Variable { &self.__upper }
+            fn lower(&self) -> &#core::Variable { &self.__lower }
+            fn device(&self) -> B::Device { self.__device.clone() }
+            fn f<T: #core::Lift<B>>(&self, _: #tensor<T, 1>, _: #tensor<T, 1>) -> #core::Result<#tensor<T, 1>> { #failed }
+            fn g<T: #core::Lift<B>>(&self, _: #tensor<T, 1>, _: #tensor<T, 1>) -> #core::Result<#tensor<T, 1>> { #failed }
         }
     }
 }

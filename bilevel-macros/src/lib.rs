@@ -31,6 +31,7 @@
 //! cascade.
 #![warn(missing_docs)]
 
+mod arith;
 mod codegen;
 mod construct;
 mod expr;

@@ -134,7 +134,7 @@ impl GroupedRegression {
         })
     }
 
-    /// The NLSY79 table (`../shared/data/nlsy79.csv`): target `income`, D1 = `gender` 0,
+    /// The NLSY79 table (`data/nlsy79.csv`): target `income`, D1 = `gender` 0,
     /// D2 = `gender` 1, the 21 other columns as features.
     pub fn nlsy79(path: &std::path::Path) -> Result<Self> {
         Self::from_table(&Table::read(path)?, "income", "gender", [0.0, 1.0], 1.0)

@@ -1,6 +1,6 @@
 //! Table 7 and Fig. 18 of pbgd-free-efficient-penalty-blo.md (§6.3): SVM hyper-parameter
 //! tuning with coupled constraints (eq. 70), PBGD-Free vs PBGD-BLOCC, mean ± std over seeds of
-//! test accuracy and time. Data: a LIBSVM file (`--data`, e.g. ../shared/data/diabetes.libsvm,
+//! test accuracy and time. Data: a LIBSVM file (`--data`, e.g. data/diabetes.libsvm,
 //! quadratic features, 500/150 split) or the embedded breast-cancer set (linear features,
 //! 300/100 split).
 

@@ -18,104 +18,19 @@ use std::marker::PhantomData;
 
 use burn::backend::Autodiff;
 use burn::tensor::{Tensor, backend::Backend};
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result, ensure_len};
 use crate::lift::Lift;
 use crate::problem::Problem;
-use crate::tensor::{norm2_sq, scalar};
+use crate::tensor::scalar;
 
 type A<B> = Autodiff<B>;
 type AA<B> = Autodiff<Autodiff<B>>;
 
-/// A scalar function of (x, y) built from the problem's objectives.
-///
-/// λ are Lagrange multipliers for the coupled constraints (length m, λ ≥ 0 in the methods
-/// that use them), γ > 0 the penalty parameter.
-pub enum Objective<'a, B: Backend> {
-    /// The upper objective f(x, y).
-    Upper,
-    /// The lower objective g(x, y).
-    Lower,
-    /// ⟨λ, c(x, y)⟩; its gradient is the Jacobian-transpose product J_cᵀλ.
-    ConstraintDot(&'a Tensor<B, 1>),
-    /// L_g = g + ⟨λ, c⟩ (pbgd-free-efficient-penalty-blo.md §5, the lower Lagrangian).
-    LowerLagrangian(&'a Tensor<B, 1>),
-    /// L_γ = γ⁻¹ f + g + ⟨λ, c⟩ (the penalized Lagrangian; λ = `None` means no constraint term,
-    /// which gives γ⁻¹ f + g, pbgd-free-efficient-penalty-blo.md eq. 5 divided by γ).
-    Penalized {
-        /// The penalty parameter γ > 0.
-        gamma: f64,
-        /// Multipliers, or `None` for no constraint term.
-        lambda: Option<&'a Tensor<B, 1>>,
-    },
-}
+mod kinds;
+mod unrolled;
 
-impl<B: Backend> Objective<'_, B> {
-    fn describe(&self) -> &'static str {
-        match self {
-            Objective::Upper => "f",
-            Objective::Lower => "g",
-            Objective::ConstraintDot(_) => "<lambda, c>",
-            Objective::LowerLagrangian(_) => "L_g = g + <lambda, c>",
-            Objective::Penalized { .. } => "L_gamma = f/gamma + g + <lambda, c>",
-        }
-    }
-}
-
-/// Which blocks to differentiate with respect to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Wrt {
-    /// Only x.
-    X,
-    /// Only y.
-    Y,
-    /// Both.
-    Both,
-}
-
-impl Wrt {
-    fn x(self) -> bool {
-        matches!(self, Wrt::X | Wrt::Both)
-    }
-    fn y(self) -> bool {
-        matches!(self, Wrt::Y | Wrt::Both)
-    }
-}
-
-/// A value with its partial gradients (the blocks not asked for are `None`).
-#[derive(Debug, Clone)]
-pub struct Gradient<B: Backend> {
-    /// The value, a one-element tensor on the device.
-    pub value: Tensor<B, 1>,
-    /// ∇_x, if asked for.
-    pub x: Option<Tensor<B, 1>>,
-    /// ∇_y, if asked for.
-    pub y: Option<Tensor<B, 1>>,
-}
-
-impl<B: Backend> Gradient<B> {
-    /// The value read back to the host.
-    pub fn value_f64(&self) -> f64 {
-        scalar(&self.value)
-    }
-}
-
-/// The x- and y-blocks of a derivative; a block not asked for is `None`.
-pub type BlockPair<B> = (Option<Tensor<B, 1>>, Option<Tensor<B, 1>>);
-
-/// How many times each kind of oracle was called.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CallCounts {
-    /// Function values (no derivative).
-    pub values: u64,
-    /// First-order gradient evaluations (one backward pass each).
-    pub gradients: u64,
-    /// Hessian-vector and mixed second-order products (one nested double backward each).
-    pub hessian_vector: u64,
-    /// Gradients of h = ‖∇_y g‖².
-    pub grad_h: u64,
-}
+pub use kinds::{BlockPair, CallCounts, Gradient, Objective, Wrt};
 
 #[derive(Default)]
 struct Counters {
@@ -456,47 +371,6 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
     ) -> Result<Tensor<B, 1>> {
         let (_, hy) = self.second_order(objective, x, y, Wrt::X, u, Wrt::Y)?;
         Ok(hy.unwrap_or_else(|| y.zeros_like()))
-    }
-
-    /// ITD's hypergradient: the gradient of x ↦ f(x, y_K(x)) with `K = steps` unrolled gradient
-    /// steps `y_{k+1} = y_k − step·∇_y g(x, y_k)` from the constant `y0`, by reverse-mode
-    /// differentiation through the steps. Each ∇_y g is taken on the outer level of nested
-    /// autodiff and stays tracked on the inner level, so the final backward pass runs through
-    /// every step (memory grows linearly in K). Returns (the hypergradient, y_K). Counts one
-    /// Hessian-vector product per step (the cost of each step's double backward) and one
-    /// gradient. The steps are unprojected: the lower domain must be free (checked by the
-    /// caller).
-    pub fn unrolled_gradient(
-        &self,
-        x: &Tensor<B, 1>,
-        y0: &Tensor<B, 1>,
-        steps: usize,
-        step: f64,
-    ) -> Result<(Tensor<B, 1>, Tensor<B, 1>)> {
-        self.check_point(x, y0)?;
-        let xi = Tensor::<A<B>, 1>::from_inner(x.clone()).require_grad();
-        let mut y = Tensor::<A<B>, 1>::from_inner(y0.clone());
-        for _ in 0..steps {
-            bump(&self.counters.hessian_vector);
-            let xo = Tensor::<AA<B>, 1>::from_inner(xi.clone());
-            let yo = Tensor::<AA<B>, 1>::from_inner(y.clone()).require_grad();
-            let g = self.eval::<AA<B>>(&Objective::Lower, xo, yo.clone())?;
-            let grads = g.backward();
-            if let Some(gy) = yo.grad(&grads) {
-                y = y - gy.mul_scalar(step);
-            }
-        }
-        bump(&self.counters.gradients);
-        let f = self.eval::<A<B>>(&Objective::Upper, xi.clone(), y.clone())?;
-        let grads = f.backward();
-        let grad = xi.grad(&grads).unwrap_or_else(|| x.zeros_like());
-        let y = y.inner();
-        if !(scalar(&norm2_sq(grad.clone())) + scalar(&norm2_sq(y.clone()))).is_finite() {
-            return Err(Error::NonFiniteEvaluation {
-                what: format!("the unrolled hypergradient ({steps} steps of size {step})"),
-            });
-        }
-        Ok((grad, y))
     }
 
     /// h(x, y) = ‖∇_y g(x, y)‖² and its gradient in both blocks:
