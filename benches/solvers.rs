@@ -26,7 +26,7 @@ type B = NdArray<f32>;
 const K: usize = 10;
 
 fn inner() -> MinSolver {
-    MinSolver::new(0.1, 0.0, K)
+    MinSolver::new(0.1).with_tol(0.0).with_max_iters(K)
 }
 
 fn per_iteration<P: Problem<B>, S: Solver<B>>(
@@ -63,69 +63,75 @@ fn solvers(c: &mut Criterion) {
         g,
         "ALT-PBGD K=10",
         &ex3,
-        AltPbgd::new(0.1, 10.0, inner()),
+        AltPbgd::new(0.1, 10.0).with_inner(inner()),
     );
-    per_iteration(c, g, "F2SA K=1", &ex3, AltPbgd::single_loop(0.1, 10.0, 0.1));
+    per_iteration(
+        c,
+        g,
+        "F2SA K=1",
+        &ex3,
+        AltPbgd::new(0.1, 10.0).single_loop(0.1),
+    );
     per_iteration(
         c,
         g,
         "JNT-PBGD K=10",
         &ex3,
-        JntPbgd::new(0.01, 10.0, inner()),
+        JntPbgd::new(0.01, 10.0).with_inner(inner()),
     );
     per_iteration(
         c,
         g,
         "PBGD-Free K=10",
         &ex3,
-        PbgdFree::new(0.1, 10.0, inner()),
+        PbgdFree::new(0.1, 10.0).with_inner(inner()),
     );
     per_iteration(
         c,
         g,
         "PBGD-Free K=1",
         &ex3,
-        PbgdFree::single_loop(0.1, 10.0, 0.1),
+        PbgdFree::new(0.1, 10.0).single_loop(0.1),
     );
 
     let data = QuadraticData::new(1_000, 7);
     let quad = Quadratic::<B>::from_data(&data, &Default::default()).expect("quadratic");
     let g = "per_iteration/quadratic_d1000";
-    let inner_q = MinSolver::new(0.3, 0.0, K);
+    let inner_q = MinSolver::new(0.3).with_tol(0.0).with_max_iters(K);
     per_iteration(
         c,
         g,
         "ALT-PBGD K=10",
         &quad,
-        AltPbgd::new(0.5, 10.0, inner_q),
+        AltPbgd::new(0.5, 10.0).with_inner(inner_q),
     );
     per_iteration(
         c,
         g,
         "F2SA K=1",
         &quad,
-        AltPbgd::single_loop(0.2, 10.0, 0.3),
+        AltPbgd::new(0.2, 10.0).single_loop(0.3),
     );
     per_iteration(
         c,
         g,
         "JNT-PBGD K=10",
         &quad,
-        JntPbgd::new(0.03, 10.0, inner_q),
+        JntPbgd::new(0.03, 10.0).with_inner(inner_q),
     );
     per_iteration(
         c,
         g,
         "PBGD-Free K=10",
         &quad,
-        PbgdFree::new(0.5, 10.0, inner_q),
+        PbgdFree::new(0.5, 10.0).with_inner(inner_q),
     );
     per_iteration(
         c,
         g,
         "PBGD-Free K=1",
         &quad,
-        PbgdFree::single_loop(0.2, 10.0, 0.3),
+        PbgdFree::new(0.2, 10.0).single_loop(0.3),
     );
 }
 
@@ -133,26 +139,44 @@ fn solvers(c: &mut Criterion) {
 /// iteration does the same work) on one hyper-cleaning setting. AID only for a convex lower
 /// level: on the MLP its CG meets negative curvature and stops with an error.
 fn second_order_methods(c: &mut Criterion, group: &str, p: &impl Problem<B>, aid: bool) {
-    let inner = MinSolver::new(1.0, 0.0, K);
-    let cg = ConjugateGradient::new(0.0, K);
+    let inner = MinSolver::new(1.0).with_tol(0.0).with_max_iters(K);
+    let cg = ConjugateGradient::new().with_tol(0.0).with_max_iters(K);
     per_iteration(
         c,
         group,
         "perturbed GD",
         p,
-        PerturbedGd::new(0.5, 1.0, Rho::GradNormSquared),
+        PerturbedGd::new(0.5, 1.0).with_rho(Rho::GradNormSquared),
     );
     if aid {
-        per_iteration(c, group, "AID K=10 CG=10", p, Aid::new(100.0, inner, cg));
+        per_iteration(
+            c,
+            group,
+            "AID K=10 CG=10",
+            p,
+            Aid::new(100.0).with_inner(inner).with_cg(cg),
+        );
     }
-    per_iteration(c, group, "ITD K=10", p, Itd::new(100.0, K, 1.0));
-    per_iteration(c, group, "BOME T=10", p, Bome::new(0.5, 1.0, 1.0, K));
+    per_iteration(
+        c,
+        group,
+        "ITD K=10",
+        p,
+        Itd::new(100.0, K).with_inner_step(1.0),
+    );
+    per_iteration(
+        c,
+        group,
+        "BOME T=10",
+        p,
+        Bome::new(0.5, 1.0).with_inner_steps(1.0, K),
+    );
     per_iteration(
         c,
         group,
         "ALT-PBGD K=10",
         p,
-        AltPbgd::new(100.0, 10.0, inner),
+        AltPbgd::new(100.0, 10.0).with_inner(inner),
     );
 }
 
@@ -216,7 +240,8 @@ fn representation(c: &mut Criterion) {
         for method in Table4Method::ALL {
             per_iteration(c, &group, method.name(), &p, table4.solver(method));
         }
-        let plain = PbgdFree::new(1e-3, 10.0, MinSolver::new(1e-3, 0.0, 1));
+        let plain = PbgdFree::new(1e-3, 10.0)
+            .with_inner(MinSolver::new(1e-3).with_tol(0.0).with_max_iters(1));
         per_iteration(c, &group, "PBGD-Free (plain gradient steps)", &p, plain);
     }
 }

@@ -23,11 +23,19 @@ struct Example1 {
 
 fn main() -> Result<()> {
     let problem = Example1::<B>::new(&Default::default())?;
-    let inner = MinSolver::new(0.2, 1e-12, 100_000);
+    let inner = MinSolver::new(0.2).with_tol(1e-12).with_max_iters(100_000);
     let options = SolveOptions::new(2_000, 1e-9);
     let gamma = 10.0;
-    let alt = solve(&problem, &mut AltPbgd::new(0.1, gamma, inner), &options)?;
-    let free = solve(&problem, &mut PbgdFree::new(0.1, gamma, inner), &options)?;
+    let alt = solve(
+        &problem,
+        &mut AltPbgd::new(0.1, gamma).with_inner(inner),
+        &options,
+    )?;
+    let free = solve(
+        &problem,
+        &mut PbgdFree::new(0.1, gamma).with_inner(inner),
+        &options,
+    )?;
     let oracles = Oracles::new(&problem);
     for (name, r) in [("ALT-PBGD", &alt), ("PBGD-Free", &free)] {
         let y_g = inner

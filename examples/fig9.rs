@@ -23,24 +23,40 @@ struct Example3 {
 
 fn main() -> Result<()> {
     let problem = Example3::<B>::new(&Default::default())?;
-    let inner = MinSolver::new(0.1, 1e-10, 100_000);
+    let inner = MinSolver::new(0.1).with_tol(1e-10).with_max_iters(100_000);
     let options = SolveOptions::new(200, 1e-4);
     let runs = [
         (
             "ALT-PBGD eta=0.01",
-            solve(&problem, &mut AltPbgd::new(0.01, 10.0, inner), &options)?,
+            solve(
+                &problem,
+                &mut AltPbgd::new(0.01, 10.0).with_inner(inner),
+                &options,
+            )?,
         ),
         (
             "JNT-PBGD eta=0.01",
-            solve(&problem, &mut JntPbgd::new(0.01, 10.0, inner), &options)?,
+            solve(
+                &problem,
+                &mut JntPbgd::new(0.01, 10.0).with_inner(inner),
+                &options,
+            )?,
         ),
         (
             "ALT-PBGD eta=0.1",
-            solve(&problem, &mut AltPbgd::new(0.1, 10.0, inner), &options)?,
+            solve(
+                &problem,
+                &mut AltPbgd::new(0.1, 10.0).with_inner(inner),
+                &options,
+            )?,
         ),
         (
             "JNT-PBGD eta=0.1",
-            solve(&problem, &mut JntPbgd::new(0.1, 10.0, inner), &options)?,
+            solve(
+                &problem,
+                &mut JntPbgd::new(0.1, 10.0).with_inner(inner),
+                &options,
+            )?,
         ),
     ];
     for (name, r) in &runs {

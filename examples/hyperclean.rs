@@ -15,25 +15,32 @@ use bilevel::prelude::*;
 type B = NdArray<f64>;
 
 /// The methods compared, with the settings used (steps tuned by hand on digits, linear).
-fn methods() -> Vec<(&'static str, AnySolver)> {
-    let inner = MinSolver::new(1.0, 1e-6, 100);
+fn methods() -> Vec<(&'static str, Method)> {
+    let inner = MinSolver::new(1.0).with_tol(1e-6).with_max_iters(100);
     vec![
         (
             "perturbed GD (ρ = ‖∇h‖²)",
-            AnySolver::PerturbedGd(PerturbedGd::new(0.5, 1.0, Rho::GradNormSquared)),
+            Method::PerturbedGd(PerturbedGd::new(0.5, 1.0).with_rho(Rho::GradNormSquared)),
         ),
         (
             "AID (CG)",
-            AnySolver::Aid(Aid::new(100.0, inner, ConjugateGradient::new(1e-6, 50))),
+            Method::Aid(
+                Aid::new(100.0)
+                    .with_inner(inner)
+                    .with_cg(ConjugateGradient::new().with_tol(1e-6).with_max_iters(50)),
+            ),
         ),
-        ("ITD (K = 20)", AnySolver::Itd(Itd::new(100.0, 20, 1.0))),
+        (
+            "ITD (K = 20)",
+            Method::Itd(Itd::new(100.0, 20).with_inner_step(1.0)),
+        ),
         (
             "BOME (T = 20)",
-            AnySolver::Bome(Bome::new(0.5, 1.0, 1.0, 20)),
+            Method::Bome(Bome::new(0.5, 1.0).with_inner_steps(1.0, 20)),
         ),
         (
             "ALT-PBGD (γ = 10)",
-            AnySolver::AltPbgd(AltPbgd::new(100.0, 10.0, inner)),
+            Method::AltPbgd(AltPbgd::new(100.0, 10.0).with_inner(inner)),
         ),
     ]
 }
@@ -57,7 +64,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         None => (digits()?, (1_000, 300)),
     };
     let s = CleaningSetting::<B>::new(&data, classifier, sizes, fraction, 0, &Default::default())?;
-    let (_, baseline) = s.baseline(&MinSolver::new(1.0, 1e-6, 5_000))?;
+    let (_, baseline) = s.baseline(&MinSolver::new(1.0).with_tol(1e-6).with_max_iters(5_000))?;
     println!(
         "{classifier:?}, {} train ({:.0}% corrupted) / {} val / {} test rows, {} lower variables; \
          uniform weights: test accuracy {baseline:.4}",

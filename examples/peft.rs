@@ -52,7 +52,7 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let device = Default::default();
     let toy = PeftToy::<B>::paper(&device)?;
     let o = Oracles::new(&toy);
-    let accurate = MinSolver::new(0.5, 1e-12, 100_000);
+    let accurate = MinSolver::new(0.5).with_tol(1e-12).with_max_iters(100_000);
     let y_star = |x: f64| -> Result<f64> {
         let xv = vector::<B>(&[x], &device);
         Ok(scalar(
@@ -81,21 +81,22 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         y_star(x_star)?,
         phi(x_star)?
     );
-    let inner = MinSolver::new(0.5, 0.0, 10);
+    let inner = MinSolver::new(0.5).with_tol(0.0).with_max_iters(10);
     let mut out = std::fs::File::create(&csv)?;
     writeln!(out, "method,iteration,seconds,x,y,f,g")?;
-    let methods: Vec<(&str, AnySolver)> = vec![
-        ("PBGD-Free", PbgdFree::new(0.5, 15.0, inner).into()),
-        ("F2SA", AltPbgd::new(0.5, 15.0, inner).into()),
+    let methods: Vec<(&str, Method)> = vec![
+        (
+            "PBGD-Free",
+            PbgdFree::new(0.5, 15.0).with_inner(inner).into(),
+        ),
+        ("F2SA", AltPbgd::new(0.5, 15.0).with_inner(inner).into()),
     ];
-    for (name, mut solver) in methods {
+    for (name, method) in methods {
         let mut trajectory = Trajectory::default();
-        let r = solve_with(
-            &toy,
-            &mut solver,
-            &SolveOptions::new(iters, 0.0),
-            &mut [&mut trajectory],
-        )?;
+        let r = Executor::new(&toy, method)
+            .options(SolveOptions::new(iters, 0.0))
+            .observe(&mut trajectory, ObserverMode::Always)
+            .run()?;
         let (x, y) = (scalar(&r.x), scalar(&r.y_gamma));
         let secs = r.wall_time.as_secs_f64();
         // When f(x_t, y_t) settles: the first time it stays within 1e-4 of its final value.

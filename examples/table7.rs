@@ -6,13 +6,13 @@
 //!
 //! Run: `cargo run --release --example table7 -- data/diabetes.libsvm [SEEDS] [MAXMIN]`
 //! (MAXMIN: a number = descent–ascent steps per saddle problem, default 200; `augmented` = the
-//! method of multipliers, [`SaddleMethod::augmented_default`]).
+//! method of multipliers, [`augmented_default`](bilevel::models::svm::augmented_default)).
 //! The file `embedded` (or no argument) runs the embedded breast-cancer set, 300/100 split,
 //! linear features.
 
 use bilevel::models::libsvm;
 use bilevel::models::svm::{
-    SaddleMethod, SvmMethod, Table7Config, breast_cancer, mean_std, run_seed,
+    SvmMethod, Table7Config, augmented_default, breast_cancer, mean_std, run_seed,
 };
 use bilevel::prelude::*;
 
@@ -38,9 +38,9 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let seeds: u64 = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(20);
     match args.get(2).map(String::as_str) {
         None => {}
-        Some("augmented") => cfg.maxmin = SaddleMethod::augmented_default(),
+        Some("augmented") => cfg.maxmin = augmented_default(),
         Some(steps) => {
-            if let SaddleMethod::DescentAscent(solver) = &mut cfg.maxmin {
+            if let SaddleSolver::DescentAscent(solver) = &mut cfg.maxmin {
                 solver.max_iters = steps.parse()?;
             }
         }

@@ -73,7 +73,7 @@
 //!     features(&val), val.labels.clone(),
 //!     10,                                                 // k: no data field gives it
 //! )?;
-//! let mut alt = AltPbgd::new(100.0, 10.0, MinSolver::new(1.0, 1e-6, 50));
+//! let mut alt = AltPbgd::new(100.0, 10.0).with_inner(MinSolver::new(1.0).with_tol(1e-6).with_max_iters(50));
 //! let report = solve(&problem, &mut alt, &SolveOptions::new(10, 0.0))?;
 //! let start = Oracles::new(&problem).value(&Objective::Upper, &problem.x0()?, &problem.y0()?)?;
 //! assert!(report.f < start);                              // the validation loss went down

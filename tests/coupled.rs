@@ -21,8 +21,10 @@ fn argmin_phi() -> f64 {
         .unwrap()
 }
 
-fn maxmin() -> MaxMinSolver {
-    MaxMinSolver::new(0.2, 0.5, 1e-10, 200_000)
+fn maxmin() -> DescentAscent {
+    DescentAscent::new(0.2, 0.5)
+        .with_tol(1e-10)
+        .with_max_iters(200_000)
 }
 
 #[test]
@@ -35,7 +37,7 @@ fn fig10_blocc_converges_for_both_penalties_and_the_large_step_is_faster() {
         for eta in [0.05, 1.0 / (10.0 * gamma)] {
             let r = solve(
                 &p,
-                &mut Blocc::new(eta, gamma, maxmin()),
+                &mut Blocc::new(eta, gamma).with_saddle(maxmin()),
                 &SolveOptions::new(50_000, 1e-4),
             )
             .unwrap();
@@ -70,7 +72,9 @@ fn fig10_blocc_converges_for_both_penalties_and_the_large_step_is_faster() {
 #[test]
 fn pbgd_free_with_constraints_runs_and_reports_its_multipliers() {
     let p = Example4::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
-    let mut free = PbgdFree::new(0.05, 10.0, MinSolver::new(0.1, 1e-8, 10)).with_maxmin(maxmin());
+    let mut free = PbgdFree::new(0.05, 10.0)
+        .with_inner(MinSolver::new(0.1).with_tol(1e-8).with_max_iters(10))
+        .with_saddle(maxmin());
     let r = solve(&p, &mut free, &SolveOptions::new(5_000, 1e-6)).unwrap();
     let (x, y) = (scalar(&r.x), scalar(&r.y_gamma));
     println!(
@@ -86,12 +90,12 @@ fn pbgd_free_with_constraints_runs_and_reports_its_multipliers() {
 #[test]
 fn uncoupled_methods_refuse_coupled_problems_and_vice_versa() {
     let p = Example4::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
-    let inner = MinSolver::new(0.1, 1e-8, 100);
+    let inner = MinSolver::new(0.1).with_tol(1e-8).with_max_iters(100);
     let opts = SolveOptions::new(10, 1e-6);
     for e in [
-        solve(&p, &mut AltPbgd::new(0.1, 10.0, inner), &opts).unwrap_err(),
-        solve(&p, &mut JntPbgd::new(0.1, 10.0, inner), &opts).unwrap_err(),
-        solve(&p, &mut PbgdFree::new(0.1, 10.0, inner), &opts).unwrap_err(),
+        solve(&p, &mut AltPbgd::new(0.1, 10.0).with_inner(inner), &opts).unwrap_err(),
+        solve(&p, &mut JntPbgd::new(0.1, 10.0).with_inner(inner), &opts).unwrap_err(),
+        solve(&p, &mut PbgdFree::new(0.1, 10.0).with_inner(inner), &opts).unwrap_err(),
     ] {
         assert!(
             matches!(e, Error::Unsupported { .. }) && e.to_string().contains("Blocc"),
@@ -100,17 +104,21 @@ fn uncoupled_methods_refuse_coupled_problems_and_vice_versa() {
     }
     let unconstrained =
         bilevel::models::toys::Example1::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
-    let e =
-        solve::<B, _, _>(&unconstrained, &mut Blocc::new(0.1, 10.0, maxmin()), &opts).unwrap_err();
+    let e = solve::<B, _, _>(
+        &unconstrained,
+        &mut Blocc::new(0.1, 10.0).with_saddle(maxmin()),
+        &opts,
+    )
+    .unwrap_err();
     assert!(matches!(e, Error::Unsupported { .. }), "{e}");
-    let bad = MaxMinSolver {
-        momentum: 1.5,
-        ..maxmin()
-    };
-    let e = solve(&p, &mut Blocc::new(0.1, 10.0, bad), &opts).unwrap_err();
+    let bad = maxmin().accelerated(1.5);
+    let e = solve(&p, &mut Blocc::new(0.1, 10.0).with_saddle(bad), &opts).unwrap_err();
     assert!(e.to_string().contains("momentum"), "{e}");
-    let no_rho = MaxMinSolver::augmented(0.1, 0.0, 10, 0.0, 10);
-    let e = solve(&p, &mut Blocc::new(0.1, 10.0, no_rho), &opts).unwrap_err();
+    let no_rho = Multipliers::new(0.1, 0.0)
+        .with_inner_steps(10)
+        .with_tol(0.0)
+        .with_max_iters(10);
+    let e = solve(&p, &mut Blocc::new(0.1, 10.0).with_saddle(no_rho), &opts).unwrap_err();
     assert!(e.to_string().contains("rho"), "{e}");
 }
 
@@ -126,14 +134,7 @@ struct Infeasible {
 #[test]
 fn infeasible_constraints_stop_with_an_error_not_nan() {
     let p = Infeasible::<B>::new(&Default::default()).unwrap();
-    let mut blocc = Blocc::new(
-        0.1,
-        10.0,
-        MaxMinSolver {
-            lambda_limit: 1e4,
-            ..maxmin()
-        },
-    );
+    let mut blocc = Blocc::new(0.1, 10.0).with_saddle(maxmin().with_lambda_limit(1e4));
     let e = solve(&p, &mut blocc, &SolveOptions::new(100, 1e-6)).unwrap_err();
     assert!(matches!(e, Error::Infeasible { .. }), "{e}");
     assert!(e.to_string().contains("infeasible"), "{e}");
@@ -154,15 +155,16 @@ fn every_maxmin_variant_reaches_the_same_saddle_point() {
         .run(&o, None, &x, y0.clone(), l0.clone())
         .unwrap();
     // g = (y − 2x)² has L = 2 and ‖J_c‖ = 1: step 1/(2 + ρ) with ρ = 1.
-    let augmented = MaxMinSolver::augmented(1.0 / 3.0, 1.0, 20, 1e-10, 1_000)
+    let augmented = Multipliers::new(1.0 / 3.0, 1.0)
+        .with_inner_steps(20)
+        .with_tol(1e-10)
+        .with_max_iters(1_000)
         .run(&o, None, &x, y0.clone(), l0.clone())
         .unwrap();
     assert!(augmented.converged);
     let (mut y, mut l) = (y0, l0);
     for _ in 0..20_000 {
-        let r = MaxMinSolver::single_loop(0.2, 0.5)
-            .run(&o, None, &x, y, l)
-            .unwrap();
+        let r = SingleLoop::new(0.2, 0.5).run(&o, None, &x, y, l).unwrap();
         (y, l) = (r.y, r.lambda);
     }
     for (name, yy, ll) in [

@@ -94,12 +94,12 @@ fn cleaning_beats_uniform_weights_on_corrupted_digits() {
         &Default::default(),
     )
     .unwrap();
-    let (_, baseline) = s.baseline(&MinSolver::new(1.0, 1e-6, 2_000)).unwrap();
-    let mut aid = Aid::new(
-        100.0,
-        MinSolver::new(1.0, 1e-6, 200),
-        ConjugateGradient::new(1e-6, 50),
-    );
+    let (_, baseline) = s
+        .baseline(&MinSolver::new(1.0).with_tol(1e-6).with_max_iters(2_000))
+        .unwrap();
+    let mut aid = Aid::new(100.0)
+        .with_inner(MinSolver::new(1.0).with_tol(1e-6).with_max_iters(200))
+        .with_cg(ConjugateGradient::new().with_tol(1e-6).with_max_iters(50));
     let r = solve(&s.problem, &mut aid, &SolveOptions::new(60, 0.0)).unwrap();
     let cleaned = s.problem.accuracy(&r.y_gamma, &s.test).unwrap();
     let f1 = HyperCleaning::<B>::f1(&r.x, &s.corrupted);
@@ -128,10 +128,12 @@ fn itd_cleans_for_the_relu_network() {
         &Default::default(),
     )
     .unwrap();
-    let (_, baseline) = s.baseline(&MinSolver::new(1.0, 1e-6, 2_000)).unwrap();
+    let (_, baseline) = s
+        .baseline(&MinSolver::new(1.0).with_tol(1e-6).with_max_iters(2_000))
+        .unwrap();
     let r = solve(
         &s.problem,
-        &mut Itd::new(100.0, 20, 1.0),
+        &mut Itd::new(100.0, 20).with_inner_step(1.0),
         &SolveOptions::new(60, 0.0),
     )
     .unwrap();

@@ -104,7 +104,9 @@ fn adam_and_momentum_steps_follow_their_formulas() {
     // x = 1: ∇_y g = Hy − Jx ≠ 0 at y = 0.
     let (x0, y0) = (p.x0().unwrap().ones_like(), p.y0().unwrap());
     let run = |tol: f64, m: &mut Moment<B>| {
-        MinSolver::new(0.1, tol, 4)
+        MinSolver::new(0.1)
+            .with_tol(tol)
+            .with_max_iters(4)
             .with_rule(adam)
             .run_with(&o, &Objective::Lower, &x0, y0.clone(), m)
             .unwrap()
@@ -123,17 +125,24 @@ fn momentum_and_adam_reach_the_closed_form_points_of_a_quadratic() {
     let p = Quadratic::<B>::from_data(&data, &dev()).unwrap();
     let (x_gamma, x_free) = (data.x_gamma(gamma), data.x_free(gamma));
     let heavy = UpdateRule::momentum(0.5);
-    let inner = MinSolver::new(0.1, 0.0, 1).with_rule(heavy);
-    let cases: Vec<(&str, AnySolver, &Vec<f64>, f64)> = vec![
+    let inner = MinSolver::new(0.1)
+        .with_tol(0.0)
+        .with_max_iters(1)
+        .with_rule(heavy);
+    let cases: Vec<(&str, Method, &Vec<f64>, f64)> = vec![
         (
             "F2SA, momentum on both levels",
-            AltPbgd::new(0.05, gamma, inner).with_update(heavy).into(),
+            AltPbgd::new(0.05, gamma)
+                .with_inner(inner)
+                .with_update(heavy)
+                .into(),
             &x_gamma,
             1e-6,
         ),
         (
             "JNT-PBGD, momentum",
-            JntPbgd::new(0.005, gamma, MinSolver::new(0.3, 1e-12, 1_000))
+            JntPbgd::new(0.005, gamma)
+                .with_inner(MinSolver::new(0.3).with_tol(1e-12).with_max_iters(1_000))
                 .with_update(heavy)
                 .into(),
             &x_gamma,
@@ -141,7 +150,8 @@ fn momentum_and_adam_reach_the_closed_form_points_of_a_quadratic() {
         ),
         (
             "PBGD-Free, Adam on x (inner solved to 1e-10)",
-            PbgdFree::new(0.01, gamma, MinSolver::new(0.3, 1e-10, 10_000))
+            PbgdFree::new(0.01, gamma)
+                .with_inner(MinSolver::new(0.3).with_tol(1e-10).with_max_iters(10_000))
                 .with_update(UpdateRule::adam())
                 .into(),
             &x_free,
@@ -162,41 +172,48 @@ fn momentum_and_adam_reach_the_closed_form_points_of_a_quadratic() {
 #[test]
 fn invalid_update_rules_are_rejected_before_running() {
     let p = Quadratic::<B>::from_data(&QuadraticData::new(3, 0), &dev()).unwrap();
-    let inner = MinSolver::new(0.1, 0.0, 1);
+    let inner = MinSolver::new(0.1).with_tol(0.0).with_max_iters(1);
     let bad = [
         (
-            PbgdFree::new(0.1, 10.0, inner)
+            PbgdFree::new(0.1, 10.0)
+                .with_inner(inner)
                 .with_update(UpdateRule::Adam {
                     beta1: 1.0,
                     beta2: 0.999,
                     eps: 1e-8,
                 })
                 .into(),
-            "upper adam beta1",
+            "`PbgdFree.update.beta1` = 1.0",
         ),
         (
-            AltPbgd::new(0.1, 10.0, inner)
+            AltPbgd::new(0.1, 10.0)
+                .with_inner(inner)
                 .with_lower_update(UpdateRule::Adam {
                     beta1: 0.9,
                     beta2: 0.999,
                     eps: 0.0,
                 })
                 .into(),
-            "inner adam eps",
+            "`AltPbgd.inner_g.rule.eps` = 0.0",
         ),
         (
-            JntPbgd::new(0.1, 10.0, inner)
+            JntPbgd::new(0.1, 10.0)
+                .with_inner(inner)
                 .with_update(UpdateRule::momentum(-0.1))
                 .into(),
-            "upper momentum beta",
+            "`JntPbgd.update.beta` = -0.1",
         ),
         (
-            AnySolver::from(Itd::new(0.1, 2, 0.1).with_update(UpdateRule::momentum(f64::NAN))),
-            "upper momentum beta",
+            Method::from(
+                Itd::new(0.1, 2)
+                    .with_inner_step(0.1)
+                    .with_update(UpdateRule::momentum(f64::NAN)),
+            ),
+            "`Itd.update.beta` = NaN",
         ),
     ];
     for (mut solver, what) in bad {
-        let e = solve::<B, _, AnySolver>(&p, &mut solver, &SolveOptions::new(5, 0.0)).unwrap_err();
+        let e = solve::<B, _, Method>(&p, &mut solver, &SolveOptions::new(5, 0.0)).unwrap_err();
         assert!(e.to_string().contains(what), "{what}: {e}");
     }
 }
@@ -386,10 +403,20 @@ fn peft_toy_losses_decrease_and_f2sa_reaches_the_bilevel_solution() {
     let (x0, y0) = (toy.x0().unwrap(), toy.y0().unwrap());
     let f0 = o.value(&Objective::Upper, &x0, &y0).unwrap();
     let g0 = o.value(&Objective::Lower, &x0, &y0).unwrap();
-    let inner = MinSolver::new(0.5, 0.0, 10);
+    let inner = MinSolver::new(0.5).with_tol(0.0).with_max_iters(10);
     let options = SolveOptions::new(600, 0.0);
-    let f2sa = solve(&toy, &mut AltPbgd::new(0.5, 15.0, inner), &options).unwrap();
-    let free = solve(&toy, &mut PbgdFree::new(0.5, 15.0, inner), &options).unwrap();
+    let f2sa = solve(
+        &toy,
+        &mut AltPbgd::new(0.5, 15.0).with_inner(inner),
+        &options,
+    )
+    .unwrap();
+    let free = solve(
+        &toy,
+        &mut PbgdFree::new(0.5, 15.0).with_inner(inner),
+        &options,
+    )
+    .unwrap();
     for (name, r) in [("F2SA", &f2sa), ("PBGD-Free", &free)] {
         println!(
             "{name}: (x, y) = ({:.4}, {:.4}), f {f0:.4} -> {:.4}, g {g0:.4} -> {:.4}",
@@ -405,7 +432,7 @@ fn peft_toy_losses_decrease_and_f2sa_reaches_the_bilevel_solution() {
             r.g
         );
     }
-    let accurate = MinSolver::new(0.5, 1e-12, 100_000);
+    let accurate = MinSolver::new(0.5).with_tol(1e-12).with_max_iters(100_000);
     let phi = |x: f64| {
         let xv = vector::<B>(&[x], &dev());
         let y = accurate
@@ -449,24 +476,29 @@ fn representation_learning_lowers_the_losses_with_every_method() {
     let test0 = p.test_mse(&x0, &y0, &split.test[0]).unwrap();
     let adam = UpdateRule::adam();
     let lr = 3e-3;
-    let methods: Vec<(&str, AnySolver)> = vec![
+    let methods: Vec<(&str, Method)> = vec![
         (
             "PBGD-Free (1 inner step)",
-            PbgdFree::new(lr, 10.0, MinSolver::new(lr, 0.0, 1))
+            PbgdFree::new(lr, 10.0)
+                .with_inner(MinSolver::new(lr).with_tol(0.0).with_max_iters(1))
                 .with_update(adam)
                 .with_lower_update(adam)
                 .into(),
         ),
         (
             "F2SA (2 inner steps)",
-            AltPbgd::new(lr, 10.0, MinSolver::new(lr, 0.0, 2))
+            AltPbgd::new(lr, 10.0)
+                .with_inner(MinSolver::new(lr).with_tol(0.0).with_max_iters(2))
                 .with_update(adam)
                 .with_lower_update(adam)
                 .into(),
         ),
         (
             "ITD (2 unrolled steps)",
-            Itd::new(lr, 2, 0.1).with_update(adam).into(),
+            Itd::new(lr, 2)
+                .with_inner_step(0.1)
+                .with_update(adam)
+                .into(),
         ),
     ];
     for (name, mut solver) in methods {

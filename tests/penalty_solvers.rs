@@ -12,7 +12,7 @@ use bilevel::prelude::*;
 type B = NdArray<f64>;
 
 fn accurate() -> MinSolver {
-    MinSolver::new(0.1, 1e-10, 100_000)
+    MinSolver::new(0.1).with_tol(1e-10).with_max_iters(100_000)
 }
 
 fn run<P: Problem<B>, S: Solver<B>>(p: &P, s: &mut S, iters: usize, tol: f64) -> Report<B> {
@@ -24,8 +24,18 @@ fn run<P: Problem<B>, S: Solver<B>>(p: &P, s: &mut S, iters: usize, tol: f64) ->
 fn fig9_alt_tolerates_a_large_step_where_jnt_fails() {
     let p = Example3::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     // η = 0.01: both converge within 200 outer iterations.
-    let alt = run(&p, &mut AltPbgd::new(0.01, 10.0, accurate()), 200, 1e-4);
-    let jnt = run(&p, &mut JntPbgd::new(0.01, 10.0, accurate()), 200, 1e-4);
+    let alt = run(
+        &p,
+        &mut AltPbgd::new(0.01, 10.0).with_inner(accurate()),
+        200,
+        1e-4,
+    );
+    let jnt = run(
+        &p,
+        &mut JntPbgd::new(0.01, 10.0).with_inner(accurate()),
+        200,
+        1e-4,
+    );
     assert_eq!(
         alt.termination,
         Termination::Tolerance,
@@ -41,7 +51,12 @@ fn fig9_alt_tolerates_a_large_step_where_jnt_fails() {
     let (xa, xj) = (scalar(&alt.x), scalar(&jnt.x));
     assert!((xa - xj).abs() < 1e-3, "ALT x = {xa}, JNT x = {xj}");
     // η = 0.1: ALT reaches ‖G‖ < 1e-4 within 10 iterations ...
-    let fast = run(&p, &mut AltPbgd::new(0.1, 10.0, accurate()), 10, 1e-4);
+    let fast = run(
+        &p,
+        &mut AltPbgd::new(0.1, 10.0).with_inner(accurate()),
+        10,
+        1e-4,
+    );
     assert_eq!(
         fast.termination,
         Termination::Tolerance,
@@ -50,7 +65,12 @@ fn fig9_alt_tolerates_a_large_step_where_jnt_fails() {
     );
     assert!((scalar(&fast.x) - xa).abs() < 1e-3);
     // ... and JNT does not converge: it bounces between the corners of the box [0, 3]².
-    let bad = run(&p, &mut JntPbgd::new(0.1, 10.0, accurate()), 200, 1e-4);
+    let bad = run(
+        &p,
+        &mut JntPbgd::new(0.1, 10.0).with_inner(accurate()),
+        200,
+        1e-4,
+    );
     assert_eq!(bad.termination, Termination::MaxIterations);
     assert!(bad.metric > 1.0, "JNT η=0.1 final ‖G‖ = {}", bad.metric);
     let (xb, y_last) = (scalar(&bad.x), scalar(&bad.y_gamma));
@@ -83,7 +103,9 @@ fn fig3_joint_gradient_grows_with_gamma_but_the_penalty_gradient_does_not() {
             gamma,
             lambda: None,
         };
-        let inner = MinSolver::new(0.1, 1e-12, 1_000_000);
+        let inner = MinSolver::new(0.1)
+            .with_tol(1e-12)
+            .with_max_iters(1_000_000);
         let y_gamma = inner.run(&o, &pen, &x, y_g.clone()).unwrap().y;
         joint.push(scalar(&hypergradient(&o, &x, &y, &y_g, gamma).unwrap()).abs());
         exact.push(scalar(&hypergradient(&o, &x, &y_gamma, &y_g, gamma).unwrap()).abs());
@@ -106,9 +128,19 @@ fn fig3_joint_gradient_grows_with_gamma_but_the_penalty_gradient_does_not() {
 #[test]
 fn example1_pbgd_free_counterexample() {
     let p = Example1::<B>::new(&Default::default(), 1.0, 0.0).unwrap();
-    let inner = MinSolver::new(0.2, 1e-12, 100_000);
-    let alt = run(&p, &mut AltPbgd::new(0.1, 10.0, inner), 2_000, 1e-9);
-    let free = run(&p, &mut PbgdFree::new(0.1, 10.0, inner), 2_000, 1e-9);
+    let inner = MinSolver::new(0.2).with_tol(1e-12).with_max_iters(100_000);
+    let alt = run(
+        &p,
+        &mut AltPbgd::new(0.1, 10.0).with_inner(inner),
+        2_000,
+        1e-9,
+    );
+    let free = run(
+        &p,
+        &mut PbgdFree::new(0.1, 10.0).with_inner(inner),
+        2_000,
+        1e-9,
+    );
     let (xa, xf) = (scalar(&alt.x), scalar(&free.x));
     assert!((xa + 5.0).abs() < 1e-6, "ALT-PBGD x = {xa}");
     assert!(xf.abs() < 1e-6, "PBGD-Free x = {xf}");
@@ -200,7 +232,7 @@ fn flatness_along_a_trajectory_matches_the_closed_form() {
         .iter()
         .map(|v| vector::<B>(&[*v], &device))
         .collect();
-    let inner = MinSolver::new(0.2, 1e-12, 100_000);
+    let inner = MinSolver::new(0.2).with_tol(1e-12).with_max_iters(100_000);
     for (alpha, c, gamma) in [
         (1.5f64, 2.0f64, 10.0f64),
         (1.1, 5.0, 100.0),
@@ -228,14 +260,34 @@ fn quadratic_closed_form_d50() {
     let gamma = 10.0;
     let p = Quadratic::<B>::from_data(&data, &Default::default()).unwrap();
     let (x_gamma, x_star, x_free) = (data.x_gamma(gamma), data.x_star(), data.x_free(gamma));
-    let inner = MinSolver::new(0.3, 1e-10, 100_000);
-    let alt = run(&p, &mut AltPbgd::new(0.5, gamma, inner), 5_000, 1e-8);
-    let f2sa = run(&p, &mut AltPbgd::single_loop(0.2, gamma, 0.3), 20_000, 1e-8);
-    let jnt = run(&p, &mut JntPbgd::new(0.03, gamma, inner), 20_000, 1e-8);
-    let free = run(&p, &mut PbgdFree::new(0.5, gamma, inner), 5_000, 1e-10);
+    let inner = MinSolver::new(0.3).with_tol(1e-10).with_max_iters(100_000);
+    let alt = run(
+        &p,
+        &mut AltPbgd::new(0.5, gamma).with_inner(inner),
+        5_000,
+        1e-8,
+    );
+    let f2sa = run(
+        &p,
+        &mut AltPbgd::new(0.2, gamma).single_loop(0.3),
+        20_000,
+        1e-8,
+    );
+    let jnt = run(
+        &p,
+        &mut JntPbgd::new(0.03, gamma).with_inner(inner),
+        20_000,
+        1e-8,
+    );
+    let free = run(
+        &p,
+        &mut PbgdFree::new(0.5, gamma).with_inner(inner),
+        5_000,
+        1e-10,
+    );
     let free1 = run(
         &p,
-        &mut PbgdFree::single_loop(0.2, gamma, 0.3),
+        &mut PbgdFree::new(0.2, gamma).single_loop(0.3),
         20_000,
         1e-10,
     );
@@ -266,38 +318,38 @@ fn quadratic_closed_form_d50() {
 #[test]
 fn bad_configurations_are_rejected_before_running() {
     let p = Example1::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
-    let inner = MinSolver::new(0.1, 1e-8, 100);
+    let inner = MinSolver::new(0.1).with_tol(1e-8).with_max_iters(100);
     let e = solve::<B, _, _>(
         &p,
-        &mut AltPbgd::new(0.0, 10.0, inner),
+        &mut AltPbgd::new(0.0, 10.0).with_inner(inner),
         &SolveOptions::default(),
     )
     .unwrap_err();
     assert!(e.to_string().contains("eta"), "{e}");
     let e = solve::<B, _, _>(
         &p,
-        &mut AltPbgd::new(0.1, -1.0, inner),
+        &mut AltPbgd::new(0.1, -1.0).with_inner(inner),
         &SolveOptions::default(),
     )
     .unwrap_err();
     assert!(e.to_string().contains("gamma"), "{e}");
     let e = solve::<B, _, _>(
         &p,
-        &mut PbgdFree::new(f64::NAN, 1.0, inner),
+        &mut PbgdFree::new(f64::NAN, 1.0).with_inner(inner),
         &SolveOptions::default(),
     )
     .unwrap_err();
     assert!(e.to_string().contains("eta"), "{e}");
     let e = solve::<B, _, _>(
         &p,
-        &mut JntPbgd::new(0.1, 1.0, MinSolver::new(0.1, 0.0, 0)),
+        &mut JntPbgd::new(0.1, 1.0).with_inner(MinSolver::new(0.1).with_tol(0.0).with_max_iters(0)),
         &SolveOptions::default(),
     )
     .unwrap_err();
     assert!(e.to_string().contains("max_iters"), "{e}");
     let e = solve::<B, _, _>(
         &p,
-        &mut JntPbgd::new(0.1, 1.0, inner),
+        &mut JntPbgd::new(0.1, 1.0).with_inner(inner),
         &SolveOptions::new(0, 1e-6),
     )
     .unwrap_err();
@@ -309,7 +361,7 @@ fn bad_configurations_are_rejected_before_running() {
     };
     let e = solve::<B, _, _>(
         &p,
-        &mut AltPbgd::new(0.1, 1.0, inner).with_schedule(sched),
+        &mut AltPbgd::new(0.1, 1.0).with_inner(inner).with_gamma(sched),
         &SolveOptions::default(),
     )
     .unwrap_err();
@@ -320,10 +372,11 @@ fn bad_configurations_are_rejected_before_running() {
 fn divergence_stops_with_the_iteration_and_the_last_finite_iterate() {
     // Example 1 with a step far beyond 1/L: x_{t+1} = x_t − 10·(2x_t + 10) blows up.
     let p = Example1::<B>::new(&Default::default(), 1.0, 0.0).unwrap();
-    let inner = MinSolver::new(0.2, 1e-10, 10_000);
+    let inner = MinSolver::new(0.2).with_tol(1e-10).with_max_iters(10_000);
     let mut opts = SolveOptions::new(10_000, 0.0);
     opts.blowup = 1e12;
-    let e = solve::<B, _, _>(&p, &mut AltPbgd::new(10.0, 10.0, inner), &opts).unwrap_err();
+    let e =
+        solve::<B, _, _>(&p, &mut AltPbgd::new(10.0, 10.0).with_inner(inner), &opts).unwrap_err();
     match e {
         Error::Diverged {
             iteration,
@@ -359,7 +412,9 @@ fn penalty_schedules_increase_to_their_maximum() {
     assert_eq!((geo.at(0), geo.at(3), geo.at(20)), (1.0, 8.0, 100.0));
     // A scheduled ALT-PBGD run records γ_t in its history.
     let p = Example3::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
-    let mut alt = AltPbgd::new(0.05, 10.0, accurate()).with_schedule(lin);
+    let mut alt = AltPbgd::new(0.05, 10.0)
+        .with_inner(accurate())
+        .with_gamma(lin);
     let r = solve::<B, _, _>(&p, &mut alt, &SolveOptions::new(20, 0.0)).unwrap();
     let gammas: Vec<f64> = r.history.iter().map(|h| h.gamma).collect();
     assert_eq!(gammas[0], 1.0);
@@ -371,18 +426,14 @@ fn penalty_schedules_increase_to_their_maximum() {
 fn observers_fire_in_their_mode_and_history_is_complete() {
     use bilevel::core::solver::observer::{History, ObserverMode};
     let p = Example3::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
-    let mut every3 = History {
-        rows: vec![],
-        mode: Some(ObserverMode::Every(3)),
-    };
+    let mut every3 = History::default();
     let mut all = History::default();
-    let r = solve_with::<B, _, _>(
-        &p,
-        &mut AltPbgd::new(0.01, 10.0, accurate()),
-        &SolveOptions::new(10, 0.0),
-        &mut [&mut every3, &mut all],
-    )
-    .unwrap();
+    let r = Executor::new(&p, AltPbgd::new(0.01, 10.0).with_inner(accurate()))
+        .options(SolveOptions::new(10, 0.0))
+        .observe(&mut every3, ObserverMode::Every(3))
+        .observe(&mut all, ObserverMode::Always)
+        .run()
+        .unwrap();
     assert_eq!(r.history.len(), 10);
     assert_eq!(all.rows, r.history);
     assert_eq!(
@@ -397,11 +448,16 @@ fn time_budget_and_tolerance_terminate_the_loop() {
     let p = Example3::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     let mut opts = SolveOptions::new(1_000, 0.0);
     opts.time_budget = Some(std::time::Duration::ZERO);
-    let r = solve::<B, _, _>(&p, &mut AltPbgd::new(0.1, 10.0, accurate()), &opts).unwrap();
+    let r = solve::<B, _, _>(
+        &p,
+        &mut AltPbgd::new(0.1, 10.0).with_inner(accurate()),
+        &opts,
+    )
+    .unwrap();
     assert_eq!((r.termination, r.iterations), (Termination::TimeBudget, 0));
     let r = solve::<B, _, _>(
         &p,
-        &mut AltPbgd::new(0.1, 10.0, accurate()),
+        &mut AltPbgd::new(0.1, 10.0).with_inner(accurate()),
         &SolveOptions::new(1_000, 1e-6),
     )
     .unwrap();

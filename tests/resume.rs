@@ -1,4 +1,4 @@
-//! Checkpoint and resume in the driver: an interrupted solve continued with `resume_with`
+//! Checkpoint and resume in the executor: an interrupted solve continued with `Executor::resume`
 //! makes exactly the iterates of an uninterrupted one, for solvers that carry an auxiliary
 //! vector (AID), y_g (ALT-PBGD) or a joint y (JNT-PBGD) between iterations. BLOCC, which carries
 //! multipliers, is covered end to end by `tests/cli.rs` (fig10).
@@ -11,34 +11,48 @@ use bilevel::prelude::*;
 
 type B = NdArray<f64>;
 
-/// Stops the solve after `at` iterations and keeps the checkpoint it is handed.
+/// Stops the solve after `at` iterations.
 struct StopAt {
     at: usize,
-    saved: Option<Checkpoint>,
 }
 
 impl Observer<B> for StopAt {
     fn interrupted(&mut self, iter: usize) -> bool {
         iter >= self.at
     }
-    fn checkpoint(&mut self, c: &Checkpoint) -> std::result::Result<(), String> {
-        self.saved = Some(c.clone());
-        Ok(())
-    }
+}
+
+/// The checkpoint `solver` hands its sink when interrupted after `at` iterations.
+fn interrupted_at<P: Problem<B>, S: Solver<B>>(
+    problem: &P,
+    solver: S,
+    options: &SolveOptions,
+    at: usize,
+) -> (Report<B>, Checkpoint) {
+    let mut stop = StopAt { at };
+    let mut saved: Option<Checkpoint> = None;
+    let part = Executor::new(problem, solver)
+        .options(options.clone())
+        .observe(&mut stop, ObserverMode::Never)
+        .checkpoint(0, &mut saved)
+        .run()
+        .unwrap();
+    (part, saved.unwrap())
 }
 
 fn same_run<P: Problem<B>, S: Solver<B> + Clone>(problem: &P, solver: S, at: usize) {
     let options = SolveOptions::new(60, 0.0);
     let whole = solve(problem, &mut solver.clone(), &options).unwrap();
-    let mut stop = StopAt { at, saved: None };
-    let part = solve_with(problem, &mut solver.clone(), &options, &mut [&mut stop]).unwrap();
+    let (part, saved) = interrupted_at(problem, solver.clone(), &options, at);
     assert_eq!(part.termination, Termination::Interrupted);
     assert_eq!(part.iterations, at);
     // Through JSON, as the command stores it.
-    let text = serde_json::to_string(&stop.saved.unwrap()).unwrap();
+    let text = serde_json::to_string(&saved).unwrap();
     let checkpoint: Checkpoint = serde_json::from_str(&text).unwrap();
-    let resumed =
-        resume_with(problem, &mut solver.clone(), &options, &mut [], &checkpoint).unwrap();
+    let resumed = Executor::new(problem, solver)
+        .options(options)
+        .resume(&checkpoint)
+        .unwrap();
     assert_eq!(resumed.iterations, whole.iterations);
     assert_eq!(to_vec(&resumed.x), to_vec(&whole.x));
     assert_eq!(to_vec(&resumed.y_gamma), to_vec(&whole.y_gamma));
@@ -56,22 +70,22 @@ fn resumed_solves_repeat_the_uninterrupted_iterates() {
     let e3 = Example3::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
     same_run(
         &e3,
-        AltPbgd::new(0.01, 10.0, MinSolver::new(0.1, 1e-10, 10_000)),
+        AltPbgd::new(0.01, 10.0)
+            .with_inner(MinSolver::new(0.1).with_tol(1e-10).with_max_iters(10_000)),
         17,
     );
     same_run(
         &e3,
-        JntPbgd::new(0.01, 10.0, MinSolver::new(0.1, 1e-10, 10_000)),
+        JntPbgd::new(0.01, 10.0)
+            .with_inner(MinSolver::new(0.1).with_tol(1e-10).with_max_iters(10_000)),
         1,
     );
     let e1 = Example1::<B>::new(&Default::default(), 1.0, 0.0).unwrap();
     same_run(
         &e1,
-        Aid::new(
-            0.05,
-            MinSolver::new(0.2, 1e-12, 10_000),
-            ConjugateGradient::new(1e-12, 50),
-        ),
+        Aid::new(0.05)
+            .with_inner(MinSolver::new(0.2).with_tol(1e-12).with_max_iters(10_000))
+            .with_cg(ConjugateGradient::new().with_tol(1e-12).with_max_iters(50)),
         23,
     );
 }
@@ -79,35 +93,28 @@ fn resumed_solves_repeat_the_uninterrupted_iterates() {
 #[test]
 fn a_checkpoint_of_another_solver_or_problem_is_refused() {
     let e3 = Example3::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
-    let inner = MinSolver::new(0.1, 1e-10, 10_000);
+    let inner = MinSolver::new(0.1).with_tol(1e-10).with_max_iters(10_000);
     let options = SolveOptions::new(60, 0.0);
-    let mut stop = StopAt { at: 5, saved: None };
-    solve_with(
-        &e3,
-        &mut AltPbgd::new(0.01, 10.0, inner),
-        &options,
-        &mut [&mut stop],
-    )
-    .unwrap();
-    let checkpoint = stop.saved.unwrap();
-    let err = resume_with::<B, _, _>(
-        &e3,
-        &mut JntPbgd::new(0.01, 10.0, inner),
-        &options,
-        &mut [],
-        &checkpoint,
-    )
-    .unwrap_err();
+    let (_, checkpoint) =
+        interrupted_at(&e3, AltPbgd::new(0.01, 10.0).with_inner(inner), &options, 5);
+    let resume = |problem: &Example3<B>, method: Method| {
+        Executor::new(problem, method)
+            .options(options.clone())
+            .resume(&checkpoint)
+            .unwrap_err()
+    };
+    let err = resume(&e3, JntPbgd::new(0.01, 10.0).with_inner(inner).into());
     assert!(matches!(err, Error::Checkpoint { .. }), "{err}");
+    assert!(err.to_string().contains("`alt-pbgd`"), "{err}");
+    // The same method with another step: refused, naming the field.
+    let err = resume(&e3, AltPbgd::new(0.02, 10.0).with_inner(inner).into());
+    assert!(
+        err.to_string()
+            .contains("`eta`: checkpoint 0.01, this run 0.02"),
+        "{err}"
+    );
     let other = Example3::<B>::new(&Default::default(), 1.0, 1.0).unwrap();
-    let err = resume_with::<B, _, _>(
-        &other,
-        &mut AltPbgd::new(0.01, 10.0, inner),
-        &options,
-        &mut [],
-        &checkpoint,
-    )
-    .unwrap_err();
+    let err = resume(&other, AltPbgd::new(0.01, 10.0).with_inner(inner).into());
     assert!(err.to_string().contains("another problem"), "{err}");
 }
 
@@ -129,23 +136,30 @@ fn resumed_solves_keep_the_moments_and_the_minibatch_sequence() {
     let adam = UpdateRule::adam();
     same_run(
         &p,
-        PbgdFree::new(1e-2, 10.0, MinSolver::new(1e-2, 0.0, 1))
+        PbgdFree::new(1e-2, 10.0)
+            .with_inner(MinSolver::new(1e-2).with_tol(0.0).with_max_iters(1))
             .with_update(adam)
             .with_lower_update(adam),
         23,
     );
     same_run(
         &p,
-        AltPbgd::new(1e-2, 10.0, MinSolver::new(1e-2, 0.0, 2))
+        AltPbgd::new(1e-2, 10.0)
+            .with_inner(MinSolver::new(1e-2).with_tol(0.0).with_max_iters(2))
             .with_update(adam)
             .with_lower_update(UpdateRule::momentum(0.9)),
         11,
     );
     same_run(
         &p,
-        JntPbgd::new(1e-3, 10.0, MinSolver::new(1e-2, 0.0, 2))
+        JntPbgd::new(1e-3, 10.0)
+            .with_inner(MinSolver::new(1e-2).with_tol(0.0).with_max_iters(2))
             .with_update(UpdateRule::momentum(0.5)),
         7,
     );
-    same_run(&p, Itd::new(1e-2, 3, 1e-3).with_update(adam), 5);
+    same_run(
+        &p,
+        Itd::new(1e-2, 3).with_inner_step(1e-3).with_update(adam),
+        5,
+    );
 }

@@ -50,7 +50,7 @@ const FACTOR: f64 = 0.25;
 const DIST: f64 = 0.1;
 
 fn accurate() -> MinSolver {
-    MinSolver::new(0.1, 1e-12, 100_000)
+    MinSolver::new(0.1).with_tol(1e-12).with_max_iters(100_000)
 }
 
 /// ‖∇F(x)‖ with y = y*(x) solved accurately and v by CG to 1e-12.
@@ -60,8 +60,14 @@ fn hypergradient_norm<P: Problem<B>>(p: &P, x: &Tensor<B, 1>) -> f64 {
         .run(&o, &Objective::Lower, x, p.y0().unwrap())
         .unwrap()
         .y;
-    let (g, _, converged) =
-        Aid::hypergradient(&o, &ConjugateGradient::new(1e-12, 200), x, &y, None).unwrap();
+    let (g, _, converged) = Aid::hypergradient(
+        &o,
+        &ConjugateGradient::new().with_tol(1e-12).with_max_iters(200),
+        x,
+        &y,
+        None,
+    )
+    .unwrap();
     assert!(converged);
     scalar(&(g.clone() * g).sum()).sqrt()
 }
@@ -78,7 +84,7 @@ fn c11_perturbed_gd_reduces_the_hypergradient_for_both_rho_and_agrees_with_aid()
             "rho = |grad h|^2",
             solve(
                 &p,
-                &mut PerturbedGd::new(0.01, 1.0, Rho::GradNormSquared),
+                &mut PerturbedGd::new(0.01, 1.0).with_rho(Rho::GradNormSquared),
                 &opts,
             )
             .unwrap(),
@@ -87,7 +93,8 @@ fn c11_perturbed_gd_reduces_the_hypergradient_for_both_rho_and_agrees_with_aid()
             "rho = |grad h| sqrt h0",
             solve(
                 &p,
-                &mut PerturbedGd::new(0.01, 1.0, Rho::WarmStart { c0: 1.0 })
+                &mut PerturbedGd::new(0.01, 1.0)
+                    .with_rho(Rho::WarmStart { c0: 1.0 })
                     .with_warm_start(accurate()),
                 &opts,
             )
@@ -96,11 +103,9 @@ fn c11_perturbed_gd_reduces_the_hypergradient_for_both_rho_and_agrees_with_aid()
     ];
     let aid = solve(
         &p,
-        &mut Aid::new(
-            0.02,
-            MinSolver::new(0.1, 1e-10, 10_000),
-            ConjugateGradient::new(1e-10, 100),
-        ),
+        &mut Aid::new(0.02)
+            .with_inner(MinSolver::new(0.1).with_tol(1e-10).with_max_iters(10_000))
+            .with_cg(ConjugateGradient::new().with_tol(1e-10).with_max_iters(100)),
         &SolveOptions::new(5_000, 1e-9),
     )
     .unwrap();
@@ -192,8 +197,14 @@ fn itd_differentiates_the_unrolled_map_and_approaches_aid() {
     // hypergradient of eq. 1.
     let y_star = accurate().run(&o, &Objective::Lower, &x, y0).unwrap().y;
     let (itd, _) = o.unrolled_gradient(&x, &y_star, 300, 0.1).unwrap();
-    let (aid, _, _) =
-        Aid::hypergradient(&o, &ConjugateGradient::new(1e-12, 200), &x, &y_star, None).unwrap();
+    let (aid, _, _) = Aid::hypergradient(
+        &o,
+        &ConjugateGradient::new().with_tol(1e-12).with_max_iters(200),
+        &x,
+        &y_star,
+        None,
+    )
+    .unwrap();
     let gap = scalar(&(itd.clone() - aid.clone()).powi_scalar(2).sum()).sqrt();
     let norm = scalar(&(aid.clone() * aid).sum()).sqrt();
     println!("ITD (K = 300, from y*) vs AID: ‖difference‖ = {gap:.2e}, ‖∇F‖ = {norm:.3e}");
@@ -206,17 +217,15 @@ fn itd_converges_to_aids_stationary_point_and_rejects_bad_settings() {
     let p = C11::<B>::new(&Default::default(), c, d, h).unwrap();
     let aid = solve(
         &p,
-        &mut Aid::new(
-            0.02,
-            MinSolver::new(0.1, 1e-10, 10_000),
-            ConjugateGradient::new(1e-10, 100),
-        ),
+        &mut Aid::new(0.02)
+            .with_inner(MinSolver::new(0.1).with_tol(1e-10).with_max_iters(10_000))
+            .with_cg(ConjugateGradient::new().with_tol(1e-10).with_max_iters(100)),
         &SolveOptions::new(5_000, 1e-9),
     )
     .unwrap();
     let itd = solve(
         &p,
-        &mut Itd::new(0.02, 20, 0.1),
+        &mut Itd::new(0.02, 20).with_inner_step(0.1),
         &SolveOptions::new(3_000, 1e-8),
     )
     .unwrap();
@@ -227,9 +236,9 @@ fn itd_converges_to_aids_stationary_point_and_rejects_bad_settings() {
     );
     assert!(dist < 1e-3, "{dist}");
     for bad in [
-        Itd::new(0.0, 5, 0.1),
-        Itd::new(0.1, 0, 0.1),
-        Itd::new(0.1, 5, f64::NAN),
+        Itd::new(0.0, 5).with_inner_step(0.1),
+        Itd::new(0.1, 0).with_inner_step(0.1),
+        Itd::new(0.1, 5).with_inner_step(f64::NAN),
     ] {
         let e = solve(&p, &mut bad.clone(), &SolveOptions::new(5, 0.0)).unwrap_err();
         assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
@@ -237,7 +246,7 @@ fn itd_converges_to_aids_stationary_point_and_rejects_bad_settings() {
     // A diverging inner step gives an error, not NaN.
     let e = solve(
         &p,
-        &mut Itd::new(0.01, 200, 50.0),
+        &mut Itd::new(0.01, 200).with_inner_step(50.0),
         &SolveOptions::new(5, 0.0),
     )
     .unwrap_err();
@@ -256,7 +265,7 @@ fn warm_start_is_required_for_the_second_rho_choice() {
     let p = C11::<B>::new(&Default::default(), c, d, h).unwrap();
     let e = solve(
         &p,
-        &mut PerturbedGd::new(0.02, 0.1, Rho::WarmStart { c0: 1.0 }),
+        &mut PerturbedGd::new(0.02, 0.1).with_rho(Rho::WarmStart { c0: 1.0 }),
         &SolveOptions::new(10, 0.0),
     )
     .unwrap_err();
@@ -270,8 +279,9 @@ fn warm_start_is_required_for_the_second_rho_choice() {
 fn c13_nonconvex_lower_level_update_shrinks_and_h_stays_small() {
     let (c, d, h) = data();
     let p = C13::<B>::new(&Default::default(), c, d, h).unwrap();
-    let mut pgd = PerturbedGd::new(0.01, 1.0, Rho::GradNormSquared)
-        .with_warm_start(MinSolver::new(0.05, 1e-10, 100_000));
+    let mut pgd = PerturbedGd::new(0.01, 1.0)
+        .with_rho(Rho::GradNormSquared)
+        .with_warm_start(MinSolver::new(0.05).with_tol(1e-10).with_max_iters(100_000));
     let r = solve(&p, &mut pgd, &SolveOptions::new(3_000, 0.0)).unwrap();
     let o = Oracles::new(&p);
     let h_end = scalar(&o.grad_h(&r.x, &r.y_gamma).unwrap().value);
@@ -292,7 +302,13 @@ fn c13_nonconvex_lower_level_update_shrinks_and_h_stays_small() {
     // AID's linear system is indefinite here: CG reports the breakdown instead of a NaN.
     let y_bad = vector::<B>(&normal(20, 3.0, 77), &Default::default());
     let x = p.x0().unwrap();
-    let res = Aid::hypergradient(&o, &ConjugateGradient::new(1e-10, 100), &x, &y_bad, None);
+    let res = Aid::hypergradient(
+        &o,
+        &ConjugateGradient::new().with_tol(1e-10).with_max_iters(100),
+        &x,
+        &y_bad,
+        None,
+    );
     if let Err(e) = res {
         assert!(matches!(e, Error::NonPositiveCurvature { .. }), "{e}");
     }
@@ -308,18 +324,21 @@ fn c12_coreset_perturbed_gd_against_bome_and_aid() {
     let opts = SolveOptions::new(iters, 0.0);
     let pgd = solve(
         &p,
-        &mut PerturbedGd::new(0.1, 1.0, Rho::GradNormSquared),
+        &mut PerturbedGd::new(0.1, 1.0).with_rho(Rho::GradNormSquared),
         &opts,
     )
     .unwrap();
-    let bome = solve(&p, &mut Bome::new(0.05, 0.5, 0.2, 10), &opts).unwrap();
+    let bome = solve(
+        &p,
+        &mut Bome::new(0.05, 0.5).with_inner_steps(0.2, 10),
+        &opts,
+    )
+    .unwrap();
     let aid = solve(
         &p,
-        &mut Aid::new(
-            0.5,
-            MinSolver::new(0.2, 0.0, 10),
-            ConjugateGradient::new(1e-8, 20),
-        ),
+        &mut Aid::new(0.5)
+            .with_inner(MinSolver::new(0.2).with_tol(0.0).with_max_iters(10))
+            .with_cg(ConjugateGradient::new().with_tol(1e-8).with_max_iters(20)),
         &opts,
     )
     .unwrap();
@@ -354,7 +373,9 @@ fn cg_solves_spd_systems_exactly() {
         Ok(v.clone() * d + v.clone().sum().mul_scalar(0.1))
     };
     let b = vector::<B>(&[1.0, 2.0, 3.0, 4.0, 5.0], &dev);
-    let out = ConjugateGradient::new(1e-14, 10)
+    let out = ConjugateGradient::new()
+        .with_tol(1e-14)
+        .with_max_iters(10)
         .solve(hv, &b, b.zeros_like())
         .unwrap();
     assert!(out.converged && out.iters <= 5, "{} steps", out.iters);
@@ -363,7 +384,9 @@ fn cg_solves_spd_systems_exactly() {
         assert!((v - (i + 1) as f64).abs() < 1e-10, "{back:?}");
     }
     let neg = |v: &Tensor<B, 1>| -> bilevel::core::Result<Tensor<B, 1>> { Ok(v.clone().neg()) };
-    let e = ConjugateGradient::new(1e-10, 10)
+    let e = ConjugateGradient::new()
+        .with_tol(1e-10)
+        .with_max_iters(10)
         .solve(neg, &b, b.zeros_like())
         .unwrap_err();
     assert!(

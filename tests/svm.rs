@@ -117,7 +117,9 @@ fn the_maxmin_solver_reaches_the_exact_svm_solution_of_clarabel() {
     let p = SvmTuning::<B>::from_splits(&train, &val, &Default::default()).unwrap();
     let o = Oracles::new(&p);
     let x = vector::<B>(&[0.5; 4], &Default::default());
-    let r = MaxMinSolver::new(0.1, 0.1, 1e-10, 200_000)
+    let r = DescentAscent::new(0.1, 0.1)
+        .with_tol(1e-10)
+        .with_max_iters(200_000)
         .run(
             &o,
             None,
@@ -201,8 +203,13 @@ fn augmented_lagrangian_solves_the_svm_lower_level_that_descent_ascent_does_not(
     // ‖J_c‖² ≤ ‖J_c‖_F² = Σ_i (‖z_i‖² + 1); the step is 1 / (1 + ρ‖J_c‖_F²).
     let frobenius: f64 = s.train.features.iter().map(|v| v * v).sum::<f64>() + s.train.n as f64;
     let rho = 10.0;
-    let alm = MaxMinSolver::augmented(1.0 / (1.0 + rho * frobenius), rho, 200, 0.0, 100);
-    let gda = MaxMinSolver::new(0.1, 0.001, 0.0, 20_000);
+    let alm = Multipliers::new(1.0 / (1.0 + rho * frobenius), rho)
+        .with_inner_steps(200)
+        .with_tol(0.0)
+        .with_max_iters(100);
+    let gda = DescentAscent::new(0.1, 0.001)
+        .with_tol(0.0)
+        .with_max_iters(20_000);
     let by_alm = alm.run(&o, None, &x, y0.clone(), lambda0.clone()).unwrap();
     let by_gda = gda.run(&o, None, &x, y0, lambda0).unwrap();
     let norm = exact.iter().map(|v| v * v).sum::<f64>().sqrt();

@@ -81,14 +81,14 @@ impl<B: Backend> Minibatch<B> {
         if rows == 0 {
             return Err(Error::InvalidParameter {
                 name: format!("rows of {what}"),
-                value: 0.0,
+                value: 0usize.into(),
                 reason: "a data group needs at least one row".into(),
             });
         }
         if size == Some(0) {
             return Err(Error::InvalidParameter {
                 name: format!("minibatch size of {what}"),
-                value: 0.0,
+                value: 0usize.into(),
                 reason: "must be at least 1".into(),
             });
         }

@@ -276,7 +276,7 @@ pub fn check_oracles<B: Backend, P: Problem<B>>(
     if opts.seeds.is_empty() {
         return Err(crate::Error::InvalidParameter {
             name: "seeds".into(),
-            value: 0.0,
+            value: 0usize.into(),
             reason: "at least one seed is needed, or no second-order product is checked".into(),
         });
     }

@@ -114,8 +114,8 @@ pub enum Error {
     InvalidParameter {
         /// The parameter's name.
         name: String,
-        /// The value given.
-        value: f64,
+        /// The value given (a number, or a count printed as an integer).
+        value: crate::config::Value,
         /// The valid range.
         reason: String,
     },
@@ -257,7 +257,7 @@ pub fn ensure_positive(name: &str, value: f64) -> Result<()> {
     } else {
         Err(Error::InvalidParameter {
             name: name.to_string(),
-            value,
+            value: value.into(),
             reason: "must be a finite number > 0".to_string(),
         })
     }

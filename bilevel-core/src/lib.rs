@@ -15,12 +15,17 @@
 //!
 //! Domains ([`Domain`]) have exact Euclidean projections computed on the device.
 //!
-//! Solvers ([`solver`]): JNT-PBGD, ALT-PBGD (and F²SA), PBGD-Free, driven by [`solve`] into
-//! a [`Report`].
+//! Solvers ([`solver`]): the penalty methods, BLOCC, perturbed GD, AID, ITD and BOME, each a
+//! validated configuration ([`config`]), run by an [`Executor`] (or [`solve`]) into a
+//! [`Report`].
 #![warn(missing_docs)]
+
+// The `Config` derive names this crate by its path, as every other crate does.
+extern crate self as bilevel_core;
 
 pub mod batch;
 pub mod check;
+pub mod config;
 pub mod domain;
 pub mod dsl;
 pub mod error;
@@ -41,9 +46,10 @@ pub use lift::Lift;
 pub use oracle::{CallCounts, Gradient, Objective, Oracles, Wrt};
 pub use problem::{Init, Problem, Variable, check_problem};
 pub use solver::{
-    Aid, AltPbgd, AnySolver, Blocc, Bome, Checkpoint, ConjugateGradient, Itd, IterState, JntPbgd,
-    MaxMinSolver, MinSolver, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SolveOptions,
-    Solver, Termination, UpdateRule, Updates, resume_with, solve, solve_with,
+    Accelerated, Aid, AltPbgd, Blocc, Bome, Checkpoint, CheckpointSink, ConjugateGradient,
+    DescentAscent, Executor, Itd, IterState, JntPbgd, Method, MinSolver, Multipliers, ObserverMode,
+    PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SaddleSolver, SingleLoop, SolveOptions,
+    Solver, Termination, UpdateRule, Updates, solve,
 };
 
 /// The backends compiled in, selected by cargo features.
@@ -61,10 +67,12 @@ pub mod prelude {
     pub use crate::DomainSpec;
     pub use crate::backend::*;
     pub use crate::burn::tensor::{Tensor, backend::Backend};
+    pub use crate::config::Validate;
     pub use crate::solver::{
-        Aid, AltPbgd, AnySolver, Blocc, Bome, Checkpoint, ConjugateGradient, Itd, JntPbgd,
-        MaxMinSolver, MinSolver, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SolveOptions,
-        Solver, Termination, UpdateRule, Updates, resume_with, solve, solve_with,
+        Accelerated, Aid, AltPbgd, Blocc, Bome, Checkpoint, CheckpointSink, ConjugateGradient,
+        DescentAscent, Executor, Itd, JntPbgd, Method, MinSolver, Multipliers, ObserverMode,
+        PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SaddleSolver, SingleLoop,
+        SolveOptions, Solver, Termination, UpdateRule, Updates, solve,
     };
     pub use crate::{
         Batch, Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Minibatch,

@@ -72,7 +72,7 @@ impl Init {
                 if !(lo.is_finite() && hi.is_finite() && lo < hi && (hi - lo).is_finite()) {
                     return Err(Error::InvalidParameter {
                         name: format!("uniform initialization of {what}"),
-                        value: hi - lo,
+                        value: (hi - lo).into(),
                         reason: "needs finite bounds with lo < hi".into(),
                     });
                 }
@@ -83,7 +83,7 @@ impl Init {
                 if !(std.is_finite() && *std >= 0.0) {
                     return Err(Error::InvalidParameter {
                         name: format!("normal initialization of {what}"),
-                        value: *std,
+                        value: (*std).into(),
                         reason: "the standard deviation must be finite and >= 0".into(),
                     });
                 }

@@ -244,7 +244,7 @@ fn batch_builder(decl: &Decl, g: &crate::scope::Group, stream: u64) -> TokenStre
             if size == 0 || size > rows {
                 return Err(#core::Error::InvalidParameter {
                     name: format!("minibatch size of {} = {}", #what, rows),
-                    value: size as f64,
+                    value: size.into(),
                     reason: format!("must be between 1 and the group's {} rows", rows),
                 });
             }

@@ -33,6 +33,7 @@
 
 mod arith;
 mod codegen;
+mod config;
 mod construct;
 mod expr;
 mod fields;
@@ -66,4 +67,14 @@ pub fn bilevel(attr: TokenStream, item: TokenStream) -> TokenStream {
             out.into()
         }
     }
+}
+
+/// Solver configurations as validated data (used inside `bilevel-core`): `new(required)`,
+/// `with_*` builders, `Default`, a `Deserialize` that fills defaults and refuses unknown
+/// fields, and `Validate`. Field attributes: `#[config(default = expr)]`,
+/// `#[config(check = positive | non_negative | unit | at_least_one | finite | nested)]`,
+/// `#[config(into)]`; on the struct, `#[config(extra = method)]`.
+#[proc_macro_derive(Config, attributes(config))]
+pub fn derive_config(item: TokenStream) -> TokenStream {
+    config::derive(syn::parse_macro_input!(item as syn::DeriveInput)).into()
 }

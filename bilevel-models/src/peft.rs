@@ -80,7 +80,7 @@ impl<B: Backend> PeftToy<B> {
         if !(reg >= 0.0 && reg.is_finite()) {
             return Err(bilevel_core::Error::InvalidParameter {
                 name: "regularization weight".into(),
-                value: reg,
+                value: reg.into(),
                 reason: "must be finite and >= 0".into(),
             }
             .into());

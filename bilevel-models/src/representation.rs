@@ -212,20 +212,23 @@ impl Table4Config {
     }
 
     /// The solver of `method`, with Adam on every level it updates by a rule.
-    pub fn solver(&self, method: Table4Method) -> bilevel_core::AnySolver {
+    pub fn solver(&self, method: Table4Method) -> bilevel_core::Method {
         use bilevel_core::{AltPbgd, Itd, MinSolver, PbgdFree, UpdateRule, Updates};
         let adam = UpdateRule::adam();
-        let inner = |steps| MinSolver::new(self.lr, 0.0, steps);
+        let inner = |steps| MinSolver::new(self.lr).with_tol(0.0).with_max_iters(steps);
         match method {
-            Table4Method::PbgdFree => PbgdFree::new(self.lr, self.gamma, inner(1))
+            Table4Method::PbgdFree => PbgdFree::new(self.lr, self.gamma)
+                .with_inner(inner(1))
                 .with_update(adam)
                 .with_lower_update(adam)
                 .into(),
-            Table4Method::F2sa => AltPbgd::new(self.lr, self.gamma, inner(2))
+            Table4Method::F2sa => AltPbgd::new(self.lr, self.gamma)
+                .with_inner(inner(2))
                 .with_update(adam)
                 .with_lower_update(adam)
                 .into(),
-            Table4Method::Itd => Itd::new(self.lr, self.itd.0, self.itd.1)
+            Table4Method::Itd => Itd::new(self.lr, self.itd.0)
+                .with_inner_step(self.itd.1)
                 .with_update(adam)
                 .into(),
         }

@@ -11,7 +11,7 @@
 
 use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
 use bilevel_core::tensor::{to_vec, vector};
-use bilevel_core::{MaxMinSolver, Problem, Report, Result};
+use bilevel_core::{DescentAscent, Multipliers, Problem, Report, Result, SaddleSolver};
 use bilevel_macros::bilevel;
 
 use crate::libsvm::Labelled;
@@ -145,38 +145,15 @@ pub enum SvmMethod {
     Blocc,
 }
 
-/// How the saddle problems (54) and (55) of the SVM are solved.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum SaddleMethod {
-    /// Projected gradient descent–ascent with these settings (the papers' choice).
-    DescentAscent(MaxMinSolver),
-    /// The method of multipliers ([`MaxMinSolver::augmented`]): `updates` multiplier updates per
-    /// saddle solve, each after `inner_steps` FISTA steps of size 1/(1 + ρ‖J_c‖_F²), where
-    /// ‖J_c‖_F² = Σ_i (‖z_i‖² + 1) over the training rows bounds the curvature that the
-    /// penalty adds; it stops early once the MaxMin residual is below `tol`.
-    Augmented {
-        /// The penalty ρ > 0.
-        rho: f64,
-        /// FISTA steps per multiplier update.
-        inner_steps: usize,
-        /// Multiplier updates per saddle solve, at most.
-        updates: usize,
-        /// The MaxMin residual tolerance.
-        tol: f64,
-    },
-}
-
-impl SaddleMethod {
-    /// The augmented-Lagrangian choice used by `bilevel run table7 --maxmin augmented`:
-    /// ρ = 10, 50 FISTA steps × at most 20 updates per saddle solve, tolerance 1e-6.
-    pub fn augmented_default() -> Self {
-        SaddleMethod::Augmented {
-            rho: 10.0,
-            inner_steps: 50,
-            updates: 20,
-            tol: 1e-6,
-        }
-    }
+/// The method of multipliers used by `bilevel run table7 --maxmin augmented`: ρ = 10,
+/// 50 FISTA steps × at most 20 multiplier updates per saddle solve, tolerance 1e-6. Its
+/// `step_y` is replaced per training set by 1/(1 + ρ‖J_c‖_F²) ([`SvmSetting::maxmin`]).
+pub fn augmented_default() -> SaddleSolver {
+    Multipliers::new(1.0, 10.0)
+        .with_inner_steps(50)
+        .with_max_iters(20)
+        .with_tol(1e-6)
+        .into()
 }
 
 /// The Table 7 setting.
@@ -190,8 +167,9 @@ pub struct Table7Config {
     pub stall_tol: f64,
     /// The outer step on c.
     pub eta: f64,
-    /// How the saddle problems (54) and (55) are solved.
-    pub maxmin: SaddleMethod,
+    /// How the saddle problems (54) and (55) are solved (for the method of multipliers,
+    /// `step_y` is set from the data, see [`SvmSetting::maxmin`]).
+    pub maxmin: SaddleSolver,
     /// Training rows.
     pub train: usize,
     /// Validation rows (the rest is the test set).
@@ -209,7 +187,10 @@ impl Default for Table7Config {
             epochs: 50,
             stall_tol: 1e-4,
             eta: 0.01,
-            maxmin: SaddleMethod::DescentAscent(MaxMinSolver::new(0.1, 0.001, 1e-6, 200)),
+            maxmin: DescentAscent::new(0.1, 0.001)
+                .with_tol(1e-6)
+                .with_max_iters(200)
+                .into(),
             train: 500,
             val: 150,
             quadratic: true,
@@ -237,12 +218,14 @@ pub struct SvmRun {
 impl SvmMethod {
     /// The method with the Table 7 hyper-parameters of `cfg` and the MaxMin solver `maxmin`
     /// (see [`SvmSetting::maxmin`]).
-    pub fn solver(self, cfg: &Table7Config, maxmin: MaxMinSolver) -> bilevel_core::AnySolver {
-        use bilevel_core::{AnySolver, Blocc, MinSolver, PbgdFree};
+    pub fn solver(self, cfg: &Table7Config, maxmin: SaddleSolver) -> bilevel_core::Method {
+        use bilevel_core::{Blocc, Method, MinSolver, PbgdFree};
         match self {
-            SvmMethod::Blocc => AnySolver::Blocc(Blocc::new(cfg.eta, cfg.gamma, maxmin)),
-            SvmMethod::PbgdFree => AnySolver::PbgdFree(
-                PbgdFree::new(cfg.eta, cfg.gamma, MinSolver::single_step(0.1)).with_maxmin(maxmin),
+            SvmMethod::Blocc => Method::Blocc(Blocc::new(cfg.eta, cfg.gamma).with_saddle(maxmin)),
+            SvmMethod::PbgdFree => Method::PbgdFree(
+                PbgdFree::new(cfg.eta, cfg.gamma)
+                    .with_inner(MinSolver::single_step(0.1))
+                    .with_saddle(maxmin),
             ),
         }
     }
@@ -251,10 +234,7 @@ impl SvmMethod {
 impl Table7Config {
     /// The driver options: `epochs` iterations, early stop at `stall_tol`.
     pub fn options(&self) -> bilevel_core::SolveOptions {
-        bilevel_core::SolveOptions {
-            stall_tol: Some(self.stall_tol),
-            ..bilevel_core::SolveOptions::new(self.epochs, 0.0)
-        }
+        bilevel_core::SolveOptions::new(self.epochs, 0.0).with_stall_tol(Some(self.stall_tol))
     }
 }
 
@@ -294,32 +274,22 @@ impl<B: Backend> SvmSetting<B> {
         })
     }
 
-    /// The MaxMin solver of `cfg.maxmin` for this training set (the augmented step is scaled
-    /// by ‖J_c‖_F², see [`SaddleMethod::Augmented`]).
-    pub fn maxmin(&self, cfg: &Table7Config) -> MaxMinSolver {
+    /// The saddle solver of `cfg.maxmin` for this training set: the method of multipliers
+    /// takes the step 1/(1 + ρ‖J_c‖_F²), where ‖J_c‖_F² = Σ_i (‖z_i‖² + 1) over the training
+    /// rows bounds the curvature the penalty adds; the other solvers are used as given.
+    pub fn maxmin(&self, cfg: &Table7Config) -> SaddleSolver {
         match cfg.maxmin {
-            SaddleMethod::DescentAscent(solver) => solver,
-            SaddleMethod::Augmented {
-                rho,
-                inner_steps,
-                updates,
-                tol,
-            } => {
+            SaddleSolver::Multipliers(m) => {
                 let squares: f64 = self.train.features.iter().map(|v| v * v).sum();
                 let frobenius = squares + self.train.n as f64;
-                MaxMinSolver::augmented(
-                    1.0 / (1.0 + rho * frobenius),
-                    rho,
-                    inner_steps,
-                    tol,
-                    updates,
-                )
+                m.with_step_y(1.0 / (1.0 + m.rho * frobenius)).into()
             }
+            other => other,
         }
     }
 
     /// `method` with the MaxMin solver of [`SvmSetting::maxmin`].
-    pub fn solver(&self, method: SvmMethod, cfg: &Table7Config) -> bilevel_core::AnySolver {
+    pub fn solver(&self, method: SvmMethod, cfg: &Table7Config) -> bilevel_core::Method {
         method.solver(cfg, self.maxmin(cfg))
     }
 

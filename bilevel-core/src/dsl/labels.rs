@@ -27,7 +27,7 @@ impl Labels {
                 } else {
                     Err(Error::InvalidParameter {
                         name: format!("{what}: label {index}"),
-                        value: v,
+                        value: v.into(),
                         reason: "class labels must be non-negative integers".into(),
                     })
                 }

@@ -35,7 +35,7 @@ impl Sizes {
         if value == 0 {
             return Err(Error::InvalidParameter {
                 name: format!("size `{size}` (from {field})"),
-                value: 0.0,
+                value: 0usize.into(),
                 reason: "sizes must be at least 1".into(),
             });
         }
@@ -63,7 +63,7 @@ impl Sizes {
             .map(|(_, v, _)| *v)
             .ok_or_else(|| Error::InvalidParameter {
                 name: format!("size `{size}`"),
-                value: f64::NAN,
+                value: f64::NAN.into(),
                 reason: "is not bound by any data field or constructor argument".into(),
             })
     }

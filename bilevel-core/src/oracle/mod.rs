@@ -102,7 +102,7 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
         if m == 0 {
             return Err(Error::InvalidParameter {
                 name: "lambda".into(),
-                value: lambda.dims()[0] as f64,
+                value: lambda.dims()[0].into(),
                 reason: "multipliers were given, but the problem has no coupled constraints".into(),
             });
         }

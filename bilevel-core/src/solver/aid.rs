@@ -7,32 +7,31 @@
 //! non-positive curvature an error ([`Error::NonPositiveCurvature`](crate::Error)).
 
 use burn::tensor::{Tensor, backend::Backend};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::cg::ConjugateGradient;
 use super::penalty::{forbid_constraints, require_free_lower};
 use super::{IterState, MinSolver, Solver, projected_step};
-use crate::error::{Result, ensure_positive};
+use crate::config::Config;
+use crate::error::Result;
 use crate::oracle::{Objective, Oracles, Wrt};
 use crate::problem::Problem;
 
 /// AID-BiO.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Config)]
 pub struct Aid {
-    /// The upper step size η.
+    /// The upper step size η (> 0).
+    #[config(check = positive)]
     pub eta: f64,
     /// The inner solver for y ≈ y*(x) (warm-started).
+    #[config(default = MinSolver::new(0.1), check = nested)]
     pub inner: MinSolver,
     /// Conjugate gradient for v.
+    #[config(default = ConjugateGradient::new(), check = nested)]
     pub cg: ConjugateGradient,
 }
 
 impl Aid {
-    /// AID with an upper step, an inner solver and CG settings.
-    pub fn new(eta: f64, inner: MinSolver, cg: ConjugateGradient) -> Self {
-        Self { eta, inner, cg }
-    }
-
     /// The hypergradient ∇F(x) = ∇_x f − ∇²_xy g [∇²_yy g]⁻¹ ∇_y f at (x, y), with v warm-started
     /// from `v0`; returns (∇F, v, CG outcome converged?).
     pub fn hypergradient<B: Backend, P: Problem<B>>(
@@ -55,14 +54,12 @@ impl Aid {
 }
 
 impl<B: Backend> Solver<B> for Aid {
-    fn name(&self) -> String {
-        "AID-BiO".into()
+    fn kind(&self) -> &'static str {
+        "aid"
     }
 
-    fn validate(&self) -> Result<()> {
-        ensure_positive("eta", self.eta)?;
-        self.inner.validate()?;
-        self.cg.validate()
+    fn name(&self) -> String {
+        "AID-BiO".into()
     }
 
     fn init<P: Problem<B>>(

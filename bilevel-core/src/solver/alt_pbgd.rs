@@ -7,55 +7,50 @@
 //! per level ([`AltPbgd::single_loop`]) it is the fully single-loop method of Thm. 3 (F²SA).
 
 use burn::tensor::{Tensor, backend::Backend};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::penalty::{
-    PenaltySchedule, forbid_constraints, hypergradient, lower_solution, penalized, validate_common,
+    PenaltySchedule, forbid_constraints, hypergradient, lower_solution, penalized,
 };
 use super::update::{UpdateRule, Updates};
 use super::{IterState, MinSolver, Solver};
+use crate::config::Config;
 use crate::error::Result;
 use crate::oracle::Oracles;
 use crate::problem::Problem;
 
 /// ALT-PBGD, or F²SA when both inner solvers take a single step.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Config)]
 pub struct AltPbgd {
-    /// The outer step size η^ALT (eq. 21 update); O(1), independent of γ (Thm. 1).
+    /// The outer step size η^ALT (eq. 21 update, > 0); O(1), independent of γ (Thm. 1).
+    #[config(check = positive)]
     pub eta: f64,
-    /// The penalty γ_t.
+    /// The penalty γ_t (a number is a constant γ).
+    #[config(into, check = nested)]
     pub gamma: PenaltySchedule,
     /// The inner solver for y^g = argmin g(x, ·) (eq. 18).
+    #[config(default = MinSolver::new(0.1), check = nested)]
     pub inner_g: MinSolver,
     /// The inner solver for y^γ = argmin γ⁻¹f(x, ·) + g(x, ·) (eq. 20).
+    #[config(default = MinSolver::new(0.1), check = nested)]
     pub inner_gamma: MinSolver,
     /// The update rule of x (eq. 21's projected gradient step by default).
-    #[serde(default)]
+    #[config(default = UpdateRule::Gradient, check = nested)]
     pub update: UpdateRule,
 }
 
 impl AltPbgd {
-    /// ALT-PBGD with a constant γ and the same inner solver for both levels.
-    pub fn new(eta: f64, gamma: f64, inner: MinSolver) -> Self {
-        Self {
-            eta,
-            gamma: PenaltySchedule::constant(gamma),
-            inner_g: inner,
-            inner_gamma: inner,
-            update: UpdateRule::Gradient,
-        }
+    /// The same inner solver for both levels (eq. 18 and 20).
+    #[must_use]
+    pub fn with_inner(self, inner: MinSolver) -> Self {
+        self.with_inner_g(inner).with_inner_gamma(inner)
     }
 
     /// The fully single-loop version (Thm. 3, F²SA): one projected gradient step of size
     /// `inner_step` per level per outer iteration.
-    pub fn single_loop(eta: f64, gamma: f64, inner_step: f64) -> Self {
-        Self::new(eta, gamma, MinSolver::single_step(inner_step))
-    }
-
-    /// Replaces the penalty schedule.
-    pub fn with_schedule(mut self, gamma: PenaltySchedule) -> Self {
-        self.gamma = gamma;
-        self
+    #[must_use]
+    pub fn single_loop(self, inner_step: f64) -> Self {
+        self.with_inner(MinSolver::single_step(inner_step))
     }
 
     fn is_single_loop(&self) -> bool {
@@ -64,30 +59,22 @@ impl AltPbgd {
 }
 
 impl Updates for AltPbgd {
-    fn rules_mut(&mut self) -> (&mut UpdateRule, Vec<&mut MinSolver>) {
-        (
-            &mut self.update,
-            vec![&mut self.inner_g, &mut self.inner_gamma],
-        )
+    fn inner_mut(&mut self) -> Vec<&mut MinSolver> {
+        vec![&mut self.inner_g, &mut self.inner_gamma]
     }
 }
 
 impl<B: Backend> Solver<B> for AltPbgd {
+    fn kind(&self) -> &'static str {
+        "alt-pbgd"
+    }
+
     fn name(&self) -> String {
         if self.is_single_loop() {
             "F2SA (single-loop ALT-PBGD)".into()
         } else {
             "ALT-PBGD".into()
         }
-    }
-
-    fn validate(&self) -> Result<()> {
-        validate_common(
-            self.eta,
-            &self.update,
-            &self.gamma,
-            &[&self.inner_g, &self.inner_gamma],
-        )
     }
 
     fn init<P: Problem<B>>(

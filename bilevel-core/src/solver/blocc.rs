@@ -1,68 +1,59 @@
 //! PBGD-BLOCC (pbgd-free-efficient-penalty-blo.md Alg. 4, after Jiang et al. 2024): the
 //! penalty method for coupled constraints c(x, y) ≤ 0.
 //!
-//! Each outer iteration solves the saddle problems (54) and (55) with the [`MaxMinSolver`],
+//! Each outer iteration solves the saddle problems (54) and (55) with the [`SaddleSolver`],
 //! warm-started, and steps `x_{t+1} = Proj_X(x_t − η g_t)` with eq. 56:
 //! `g_t = γ ∇_x L_γ(x_t, y^γ, λ^γ) − γ ∇_x L_g(x_t, y^g, λ^g)`.
 
 use burn::tensor::{Tensor, backend::Backend};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::maxmin::MaxMinSolver;
 use super::penalty::{PenaltySchedule, require_constraints};
+use super::saddle::{DescentAscent, SaddleSolver};
 use super::update::UpdateRule;
 use super::{IterState, Solver};
-use crate::error::{Result, ensure_positive};
+use crate::config::Config;
+use crate::error::Result;
 use crate::oracle::{Objective, Oracles};
 use crate::problem::Problem;
 
 /// PBGD-BLOCC.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Config)]
 pub struct Blocc {
-    /// The outer step size η (O(1), Prop. 3).
+    /// The outer step size η (> 0; O(1), Prop. 3).
+    #[config(check = positive)]
     pub eta: f64,
-    /// The penalty γ_t.
+    /// The penalty γ_t (a number is a constant γ).
+    #[config(into, check = nested)]
     pub gamma: PenaltySchedule,
-    /// The MaxMin solver for (y^g, λ^g) (eq. 54).
-    pub inner_g: MaxMinSolver,
-    /// The MaxMin solver for (y^γ, λ^γ) (eq. 55).
-    pub inner_gamma: MaxMinSolver,
-    /// The update rule of x (eq. 56's projected gradient step by default).
-    #[serde(default)]
+    /// The saddle solver for (y^g, λ^g) (eq. 54).
+    #[config(default = DescentAscent::new(0.1, 0.1).into(), check = nested)]
+    pub inner_g: SaddleSolver,
+    /// The saddle solver for (y^γ, λ^γ) (eq. 55).
+    #[config(default = DescentAscent::new(0.1, 0.1).into(), check = nested)]
+    pub inner_gamma: SaddleSolver,
+    /// The update rule of x (eq. 56's projected gradient step by default; the saddle problems
+    /// keep their own solvers' steps).
+    #[config(default = UpdateRule::Gradient, check = nested)]
     pub update: UpdateRule,
 }
 
 impl Blocc {
-    /// PBGD-BLOCC with a constant γ and the same MaxMin solver for both saddle problems.
-    pub fn new(eta: f64, gamma: f64, inner: MaxMinSolver) -> Self {
-        Self {
-            eta,
-            gamma: PenaltySchedule::constant(gamma),
-            inner_g: inner,
-            inner_gamma: inner,
-            update: UpdateRule::Gradient,
-        }
-    }
-
-    /// The same solver with `rule` for its x updates (the saddle problems keep their MaxMin
-    /// solver's descent–ascent or augmented-Lagrangian steps).
-    pub fn with_update(mut self, rule: UpdateRule) -> Self {
-        self.update = rule;
-        self
+    /// The same saddle solver for both saddle problems (eq. 54 and 55).
+    #[must_use]
+    pub fn with_saddle(self, saddle: impl Into<SaddleSolver>) -> Self {
+        let saddle = saddle.into();
+        self.with_inner_g(saddle).with_inner_gamma(saddle)
     }
 }
 
 impl<B: Backend> Solver<B> for Blocc {
-    fn name(&self) -> String {
-        "PBGD-BLOCC".into()
+    fn kind(&self) -> &'static str {
+        "blocc"
     }
 
-    fn validate(&self) -> Result<()> {
-        ensure_positive("eta", self.eta)?;
-        self.update.validate("upper")?;
-        self.gamma.validate()?;
-        self.inner_g.validate()?;
-        self.inner_gamma.validate()
+    fn name(&self) -> String {
+        "PBGD-BLOCC".into()
     }
 
     fn init<P: Problem<B>>(
@@ -124,7 +115,7 @@ impl<B: Backend> Solver<B> for Blocc {
             gamma,
             metric,
             inner_iters: lg.iters + lgam.iters,
-            warning: (self.inner_g.tol > 0.0 && !(lg.converged && lgam.converged))
+            warning: (self.inner_g.tol() > 0.0 && !(lg.converged && lgam.converged))
                 .then(|| "a MaxMin solve stopped before its tolerance".to_string()),
             lambda_g: Some(lg.lambda),
             lambda_gamma: Some(lgam.lambda),

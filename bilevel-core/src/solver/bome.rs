@@ -8,46 +8,45 @@
 //! where ∇q = (∇_x g(x, y) − ∇_x g(x, y_T), ∇_y g(x, y)) treats y_T as a constant.
 
 use burn::tensor::{Tensor, backend::Backend};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::penalty::forbid_constraints;
 use super::{IterState, MinSolver, Solver};
-use crate::error::{Error, Result, ensure_positive};
+use crate::config::Config;
+use crate::error::{Error, Result};
 use crate::oracle::{Objective, Oracles, Wrt};
 use crate::problem::Problem;
 use crate::tensor::{dot, norm2_sq, scalar};
 
 /// BOME.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Config)]
 pub struct Bome {
-    /// The step ξ on (x, y).
+    /// The step ξ on (x, y) (> 0).
+    #[config(check = positive)]
     pub step: f64,
-    /// η_q in φ = η_q ‖∇q‖².
+    /// η_q in φ = η_q ‖∇q‖² (> 0).
+    #[config(check = positive)]
     pub eta_q: f64,
-    /// T gradient steps for y_T (a `MinSolver` with `max_iters = T`, `tol = 0`).
+    /// T gradient steps for y_T (`max_iters = T`, `tol = 0`; see [`Bome::with_inner_steps`]).
+    #[config(default = MinSolver::new(0.1).with_tol(0.0).with_max_iters(10), check = nested)]
     pub inner: MinSolver,
 }
 
 impl Bome {
-    /// BOME with step ξ, η_q and T inner steps of size `inner_step`.
-    pub fn new(step: f64, eta_q: f64, inner_step: f64, t: usize) -> Self {
-        Self {
-            step,
-            eta_q,
-            inner: MinSolver::new(inner_step, 0.0, t),
-        }
+    /// y_T from exactly `t` gradient steps of size `inner_step`.
+    #[must_use]
+    pub fn with_inner_steps(self, inner_step: f64, t: usize) -> Self {
+        self.with_inner(MinSolver::new(inner_step).with_tol(0.0).with_max_iters(t))
     }
 }
 
 impl<B: Backend> Solver<B> for Bome {
-    fn name(&self) -> String {
-        "BOME".into()
+    fn kind(&self) -> &'static str {
+        "bome"
     }
 
-    fn validate(&self) -> Result<()> {
-        ensure_positive("step", self.step)?;
-        ensure_positive("eta_q", self.eta_q)?;
-        self.inner.validate()
+    fn name(&self) -> String {
+        "BOME".into()
     }
 
     fn init<P: Problem<B>>(

@@ -2,17 +2,20 @@
 //! differentiation (AID, perturbed-gd-convex-qp-nonconvex-blo.md eq. 1b).
 
 use burn::tensor::{Tensor, backend::Backend};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::error::{Error, Result, ensure_positive};
+use crate::config::Config;
+use crate::error::{Error, Result};
 use crate::tensor::{dot, scalar};
 
 /// Conjugate gradient for `H v = b` with H symmetric positive definite, given as a product.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Config)]
 pub struct ConjugateGradient {
-    /// Stop when ‖H v − b‖ ≤ tol · max(‖b‖, 1e-30).
+    /// Stop when ‖H v − b‖ ≤ tol · max(‖b‖, 1e-30) (> 0).
+    #[config(default = 1e-10, check = positive)]
     pub tol: f64,
-    /// At most this many products.
+    /// At most this many products (≥ 1).
+    #[config(default = 100, check = at_least_one)]
     pub max_iters: usize,
 }
 
@@ -30,24 +33,6 @@ pub struct CgOutcome<B: Backend> {
 }
 
 impl ConjugateGradient {
-    /// CG with a relative tolerance and an iteration limit.
-    pub fn new(tol: f64, max_iters: usize) -> Self {
-        Self { tol, max_iters }
-    }
-
-    /// Checks tol > 0 and max_iters ≥ 1.
-    pub fn validate(&self) -> Result<()> {
-        ensure_positive("CG tol", self.tol)?;
-        if self.max_iters == 0 {
-            return Err(Error::InvalidParameter {
-                name: "CG max_iters".into(),
-                value: 0.0,
-                reason: "at least one step".into(),
-            });
-        }
-        Ok(())
-    }
-
     /// Solves `H v = b` from `v0` (warm start); `hvp(p)` returns `H p`. Non-positive
     /// curvature pᵀHp ≤ 0 is an [`Error::NonPositiveCurvature`], never a NaN.
     pub fn solve<B: Backend>(

@@ -4,8 +4,9 @@
 //! history recorded so far, the warnings and the elapsed time. Every solver keeps what it
 //! carries between iterations in the state (multipliers, y_g, the CG solution of AID); what it
 //! computes in `init` from the initial point (PerturbedGd's √h(x₀, y₀)) is recomputed by
-//! [`resume_with`](super::resume_with), which calls `init` again before it restores the
-//! snapshot. So a resumed solve makes exactly the iterates of an uninterrupted one.
+//! [`Executor::resume`](super::Executor::resume), which calls `init` again before it restores
+//! the snapshot. The checkpoint names the method's kind and configuration; a resume checks
+//! both. So a resumed solve makes exactly the iterates of an uninterrupted one.
 
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
@@ -156,7 +157,7 @@ impl<B: Backend> IterState<B> {
             (Some(v), None) => Ok(Some(vector(v, &device))),
             (None, Some(_)) => Err(Error::InvalidParameter {
                 name: name.into(),
-                value: f64::NAN,
+                value: f64::NAN.into(),
                 reason: "missing from the checkpoint, but this solver keeps it".into(),
             }),
             (None, None) => Ok(None),
@@ -228,9 +229,12 @@ impl ProblemPrint {
 /// Everything needed to continue a solve: see the module documentation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Checkpoint {
-    /// The solver's name ([`Solver::name`](super::Solver::name)); a resume with another
-    /// solver is refused.
-    pub solver: String,
+    /// The method's kind ([`Solver::kind`](super::Solver::kind), e.g. `alt-pbgd`); a resume
+    /// with another method is refused.
+    pub method: String,
+    /// The method's configuration ([`Solver::config`](super::Solver::config)); a resume with
+    /// another configuration is refused, naming the fields that differ.
+    pub config: serde_json::Value,
     /// The problem it was written for; a resume on another problem is refused.
     pub problem: ProblemPrint,
     /// The outer-loop state after `state.iter` iterations.
@@ -241,4 +245,100 @@ pub struct Checkpoint {
     pub warnings: Vec<(String, usize)>,
     /// Wall time spent so far, in seconds (the resumed run's clock continues from here).
     pub elapsed_s: f64,
+}
+
+impl Checkpoint {
+    /// Fails with [`Error::Checkpoint`] unless the checkpoint was written by a method of
+    /// `kind` with configuration `config`, for the problem `print` describes.
+    pub fn check_matches(
+        &self,
+        kind: &str,
+        config: &serde_json::Value,
+        print: &ProblemPrint,
+    ) -> Result<()> {
+        let refuse = |reason: String| Err(Error::Checkpoint { reason });
+        if self.method != kind {
+            return refuse(format!(
+                "it was written by method `{}`, this method is `{kind}`",
+                self.method
+            ));
+        }
+        if !self.problem.matches(print) {
+            return refuse(format!(
+                "it was written for another problem ({:?}; this one is {print:?})",
+                self.problem
+            ));
+        }
+        let mut differences = Vec::new();
+        config_diff("", &self.config, config, &mut differences);
+        if differences.is_empty() {
+            return Ok(());
+        }
+        refuse(format!(
+            "it was written with another configuration of `{kind}`: {}",
+            differences.join("; ")
+        ))
+    }
+}
+
+/// The fields where `saved` and `now` differ, as `path: checkpoint A, this run B`.
+fn config_diff(
+    path: &str,
+    saved: &serde_json::Value,
+    now: &serde_json::Value,
+    out: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    match (saved, now) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for k in keys {
+                let null = Value::Null;
+                let sub = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                config_diff(
+                    &sub,
+                    a.get(k).unwrap_or(&null),
+                    b.get(k).unwrap_or(&null),
+                    out,
+                );
+            }
+        }
+        (a, b) if a != b => out.push(format!("`{path}`: checkpoint {a}, this run {b}")),
+        _ => {}
+    }
+}
+
+/// Where an [`Executor`](super::Executor) hands its checkpoints.
+pub trait CheckpointSink {
+    /// Stores `checkpoint`; an error stops the solve ([`Error::Observer`]).
+    fn save(
+        &mut self,
+        checkpoint: &Checkpoint,
+    ) -> std::result::Result<(), Box<dyn std::error::Error>>;
+}
+
+impl CheckpointSink for Option<Checkpoint> {
+    /// Keeps the latest checkpoint.
+    fn save(
+        &mut self,
+        checkpoint: &Checkpoint,
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        *self = Some(checkpoint.clone());
+        Ok(())
+    }
+}
+
+impl CheckpointSink for Vec<Checkpoint> {
+    /// Keeps every checkpoint.
+    fn save(
+        &mut self,
+        checkpoint: &Checkpoint,
+    ) -> std::result::Result<(), Box<dyn std::error::Error>> {
+        self.push(checkpoint.clone());
+        Ok(())
+    }
 }

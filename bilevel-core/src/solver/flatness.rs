@@ -56,14 +56,14 @@ impl Flatness {
         if !(alpha >= 1.0 && alpha.is_finite()) {
             return Err(Error::InvalidParameter {
                 name: "alpha".into(),
-                value: alpha,
+                value: alpha.into(),
                 reason: "the flatness exponent must be finite and >= 1".into(),
             });
         }
         if !(c >= 0.0 && c.is_finite()) {
             return Err(Error::InvalidParameter {
                 name: "c".into(),
-                value: c,
+                value: c.into(),
                 reason: "the flatness modulus must be finite and >= 0".into(),
             });
         }

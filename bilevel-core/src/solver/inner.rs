@@ -2,10 +2,11 @@
 //! momentum / Adam steps ([`UpdateRule`]).
 
 use burn::tensor::{Tensor, backend::Backend};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::update::{Moment, UpdateRule};
-use crate::error::{Error, Result, ensure_positive};
+use crate::config::Config;
+use crate::error::{Error, Result};
 use crate::oracle::{Objective, Oracles};
 use crate::problem::Problem;
 
@@ -16,16 +17,19 @@ use crate::problem::Problem;
 /// With another [`UpdateRule`] each step is a momentum or Adam step of size `step`; the
 /// moments persist across outer iterations when the method passes them in
 /// ([`MinSolver::run_with`]), as a single-loop method needs.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Config)]
 pub struct MinSolver {
     /// The step size (> 0; at most 1/L for an L-smooth lower level).
+    #[config(check = positive)]
     pub step: f64,
     /// Stop when ‖G‖ ≤ tol (≥ 0).
+    #[config(default = 1e-8, check = non_negative)]
     pub tol: f64,
     /// At most this many steps (≥ 1).
+    #[config(default = 1000, check = at_least_one)]
     pub max_iters: usize,
     /// The update rule of the lower level (plain projected gradient by default).
-    #[serde(default)]
+    #[config(default = UpdateRule::Gradient, check = nested)]
     pub rule: UpdateRule,
 }
 
@@ -43,46 +47,10 @@ pub struct InnerOutcome<B: Backend> {
 }
 
 impl MinSolver {
-    /// A solver with the given step, tolerance and iteration limit.
-    pub fn new(step: f64, tol: f64, max_iters: usize) -> Self {
-        Self {
-            step,
-            tol,
-            max_iters,
-            rule: UpdateRule::Gradient,
-        }
-    }
-
-    /// The same solver with another update rule.
-    pub fn with_rule(mut self, rule: UpdateRule) -> Self {
-        self.rule = rule;
-        self
-    }
-
-    /// One projected gradient step per call: the fully single-loop setting.
+    /// One projected gradient step per call (`max_iters = 1`, `tol = 0`): the fully
+    /// single-loop setting.
     pub fn single_step(step: f64) -> Self {
-        Self::new(step, 0.0, 1)
-    }
-
-    /// Checks step > 0, tol ≥ 0, max_iters ≥ 1 and the update rule.
-    pub fn validate(&self) -> Result<()> {
-        ensure_positive("inner step", self.step)?;
-        self.rule.validate("inner")?;
-        if !(self.tol >= 0.0 && self.tol.is_finite()) {
-            return Err(Error::InvalidParameter {
-                name: "inner tol".into(),
-                value: self.tol,
-                reason: "must be a finite number >= 0".into(),
-            });
-        }
-        if self.max_iters == 0 {
-            return Err(Error::InvalidParameter {
-                name: "inner max_iters".into(),
-                value: 0.0,
-                reason: "at least one inner step is needed".into(),
-            });
-        }
-        Ok(())
+        Self::new(step).with_tol(0.0).with_max_iters(1)
     }
 
     /// Minimizes `objective(x, ·)` over the lower domain Y from `y0`, with fresh moments.

@@ -8,68 +8,44 @@
 //! linearly in K.
 
 use burn::tensor::{Tensor, backend::Backend};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::penalty::{forbid_constraints, require_free_lower};
 use super::update::UpdateRule;
 use super::{IterState, Solver};
-use crate::error::{Error, Result, ensure_positive};
+use crate::config::Config;
+use crate::error::Result;
 use crate::oracle::Oracles;
 use crate::problem::Problem;
 
 /// ITD.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Config)]
 pub struct Itd {
-    /// The upper step size η.
+    /// The upper step size η (> 0).
+    #[config(check = positive)]
     pub eta: f64,
     /// Unrolled inner steps K (≥ 1).
+    #[config(check = at_least_one)]
     pub steps: usize,
-    /// The inner step size α.
-    pub step: f64,
+    /// The inner step size α (> 0).
+    #[config(default = 0.1, check = positive)]
+    pub inner_step: f64,
     /// Start the unrolled steps from the previous y_K (else from the problem's initial y).
+    #[config(default = true)]
     pub warm_start: bool,
     /// The update rule of x (a projected gradient step by default); the unrolled steps are
     /// plain gradient steps, which the hypergradient differentiates.
-    #[serde(default)]
+    #[config(default = UpdateRule::Gradient, check = nested)]
     pub update: UpdateRule,
 }
 
-impl Itd {
-    /// ITD with upper step η, K unrolled steps of size α, warm-started.
-    pub fn new(eta: f64, steps: usize, step: f64) -> Self {
-        Self {
-            eta,
-            steps,
-            step,
-            warm_start: true,
-            update: UpdateRule::Gradient,
-        }
-    }
-
-    /// The same solver with `rule` for its x updates.
-    pub fn with_update(mut self, rule: UpdateRule) -> Self {
-        self.update = rule;
-        self
-    }
-}
-
 impl<B: Backend> Solver<B> for Itd {
+    fn kind(&self) -> &'static str {
+        "itd"
+    }
+
     fn name(&self) -> String {
         "ITD".into()
-    }
-
-    fn validate(&self) -> Result<()> {
-        ensure_positive("eta", self.eta)?;
-        self.update.validate("upper")?;
-        ensure_positive("ITD inner step", self.step)?;
-        if self.steps == 0 {
-            return Err(Error::InvalidParameter {
-                name: "ITD steps".into(),
-                value: 0.0,
-                reason: "at least one unrolled step is needed".into(),
-            });
-        }
-        Ok(())
     }
 
     fn init<P: Problem<B>>(
@@ -93,7 +69,7 @@ impl<B: Backend> Solver<B> for Itd {
         } else {
             o.problem().y0()?
         };
-        let (grad, y) = o.unrolled_gradient(&s.x, &y0, self.steps, self.step)?;
+        let (grad, y) = o.unrolled_gradient(&s.x, &y0, self.steps, self.inner_step)?;
         let mut moment = s.moments.x.clone();
         let domain = o.problem().upper().domain();
         let (x, metric) = self

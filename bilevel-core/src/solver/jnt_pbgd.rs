@@ -5,56 +5,46 @@
 //! [x; y] jointly by eq. 19. The smoothness of F̃_γ grows like γ, so η^JNT must be O(1/γ).
 
 use burn::tensor::{Tensor, backend::Backend};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::penalty::{
-    PenaltySchedule, forbid_constraints, lower_solution, penalized, validate_common,
-};
+use super::penalty::{PenaltySchedule, forbid_constraints, lower_solution, penalized};
 use super::update::{UpdateRule, Updates};
 use super::{IterState, MinSolver, Solver};
+use crate::config::Config;
 use crate::error::Result;
 use crate::oracle::{Objective, Oracles, Wrt};
 use crate::problem::Problem;
 
 /// JNT-PBGD.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Config)]
 pub struct JntPbgd {
-    /// The joint step size η^JNT (eq. 19).
+    /// The joint step size η^JNT (eq. 19, > 0); O(1/γ).
+    #[config(check = positive)]
     pub eta: f64,
-    /// The penalty γ_t.
+    /// The penalty γ_t (a number is a constant γ).
+    #[config(into, check = nested)]
     pub gamma: PenaltySchedule,
     /// The inner solver for y^g = argmin g(x, ·) (eq. 18).
+    #[config(default = MinSolver::new(0.1), check = nested)]
     pub inner: MinSolver,
     /// The update rule of the joint step on (x, y) of eq. 19 (one moment per block).
-    #[serde(default)]
+    #[config(default = UpdateRule::Gradient, check = nested)]
     pub update: UpdateRule,
 }
 
-impl JntPbgd {
-    /// JNT-PBGD with a constant γ.
-    pub fn new(eta: f64, gamma: f64, inner: MinSolver) -> Self {
-        Self {
-            eta,
-            gamma: PenaltySchedule::constant(gamma),
-            inner,
-            update: UpdateRule::Gradient,
-        }
-    }
-}
-
 impl Updates for JntPbgd {
-    fn rules_mut(&mut self) -> (&mut UpdateRule, Vec<&mut MinSolver>) {
-        (&mut self.update, vec![&mut self.inner])
+    fn inner_mut(&mut self) -> Vec<&mut MinSolver> {
+        vec![&mut self.inner]
     }
 }
 
 impl<B: Backend> Solver<B> for JntPbgd {
-    fn name(&self) -> String {
-        "JNT-PBGD".into()
+    fn kind(&self) -> &'static str {
+        "jnt-pbgd"
     }
 
-    fn validate(&self) -> Result<()> {
-        validate_common(self.eta, &self.update, &self.gamma, &[&self.inner])
+    fn name(&self) -> String {
+        "JNT-PBGD".into()
     }
 
     fn init<P: Problem<B>>(

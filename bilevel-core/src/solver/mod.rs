@@ -1,13 +1,15 @@
-//! Solvers (DESIGN.md §3), in the shape of argmin: a solver struct holds validated
-//! hyper-parameters; [`Solver::init`] and [`Solver::next_iter`] advance one outer iteration on an
-//! [`IterState`] moved by value; the driver [`solve`] checks termination, calls observers and
-//! records the history into a [`Report`].
+//! Solvers (DESIGN.md §3), in the shape of argmin: a method is a configuration struct
+//! (`new(required)`, `with_*` builders, serde, one validation step; see [`crate::config`]);
+//! [`Solver::init`] and [`Solver::next_iter`] advance one outer iteration on an [`IterState`]
+//! moved by value; the [`Executor`] checks termination, calls observers, hands checkpoints to
+//! a sink and records the history into a [`Report`]. [`Method`] names every method with its
+//! configuration, for files, the command and checkpoints.
 //!
 //! | solver | paper | file |
 //! |---|---|---|
 //! | [`JntPbgd`] | pbgd-free-efficient-penalty-blo.md Alg. 1, eq. 18–19 | `jnt_pbgd.rs` |
 //! | [`AltPbgd`] (and F²SA with one inner step) | Alg. 2, eq. 18, 20–21; Thm. 3 | `alt_pbgd.rs` |
-//! | [`PbgdFree`] (naive and fully single-loop; coupled constraints with a MaxMin solver) | Alg. 3, eq. 20, 27; §5.2 | `pbgd_free.rs` |
+//! | [`PbgdFree`] (naive and fully single-loop; coupled constraints with a saddle solver) | Alg. 3, eq. 20, 27; §5.2 | `pbgd_free.rs` |
 //! | [`Blocc`] (coupled constraints) | Alg. 4, eq. 54–56 | `blocc.rs` |
 //! | [`PerturbedGd`] (both choices of ρ) | perturbed-gd-convex-qp-nonconvex-blo.md Alg. 1, eq. 7–8 | `perturbed_gd.rs` |
 //! | [`Aid`] (CG on Hessian-vector products) | same paper, eq. 1a–1b | `aid.rs`, `cg.rs` |
@@ -15,69 +17,88 @@
 //! | [`Bome`] (first-order baseline) | Liu et al. 2022 | `bome.rs` |
 //!
 //! Shared steps live in one place: the inner [`MinSolver`] (projected gradient descent on y),
-//! the [`MaxMinSolver`] (projected gradient descent–ascent on the Lagrangian),
+//! the [`SaddleSolver`]s (descent–ascent, accelerated, single-loop, method of multipliers;
+//! [`saddle`]),
 //! the penalty schedule and the hypergradient estimate of eq. 21 ([`penalty`]), the generalized
 //! gradient of Def. 6 ([`generalized_gradient`]), the update rules (projected gradient,
 //! momentum, Adam: [`update`]) that every penalty method and ITD apply per level.
 
 mod aid;
 mod alt_pbgd;
-mod any;
 mod blocc;
 mod bome;
+mod bookkeeping;
 pub mod cg;
 pub mod checkpoint;
-mod driver;
+mod executor;
 pub mod flatness;
 mod inner;
 mod itd;
 mod jnt_pbgd;
-pub mod maxmin;
+mod method;
 pub mod observer;
 mod options;
 mod pbgd_free;
 pub mod penalty;
 pub mod perturbed_gd;
 mod report;
+pub mod saddle;
 mod state;
 pub mod update;
 
 pub use aid::Aid;
 pub use alt_pbgd::AltPbgd;
-pub use any::AnySolver;
 pub use blocc::Blocc;
 pub use bome::Bome;
 pub use cg::ConjugateGradient;
-pub use checkpoint::{Checkpoint, ProblemPrint, Snapshot};
-pub use driver::{resume_with, solve, solve_with};
+pub use checkpoint::{Checkpoint, CheckpointSink, ProblemPrint, Snapshot};
+pub use executor::{Executor, solve};
 pub use inner::{InnerOutcome, MinSolver};
 pub use itd::Itd;
 pub use jnt_pbgd::JntPbgd;
-pub use maxmin::{AugmentedLagrangian, MaxMinSolver, SaddleOutcome};
+pub use method::Method;
 pub use observer::{Observer, ObserverMode};
 pub use options::SolveOptions;
 pub use pbgd_free::PbgdFree;
 pub use penalty::PenaltySchedule;
 pub use perturbed_gd::{PerturbedGd, Rho};
 pub use report::{HistoryRow, Report, Termination};
+pub use saddle::{
+    Accelerated, DescentAscent, Multipliers, SaddleOutcome, SaddleSolver, SingleLoop,
+};
 pub use state::IterState;
 pub use update::{Moment, Moments, UpdateRule, Updates};
 
 use burn::tensor::{Tensor, backend::Backend};
 
+use serde::Serialize;
+
+use crate::config::Validate;
 use crate::domain::Domain;
 use crate::error::Result;
 use crate::oracle::Oracles;
 use crate::problem::Problem;
 use crate::tensor::{norm2_sq, scalar};
 
-/// One outer-loop method.
-pub trait Solver<B: Backend> {
+/// One outer-loop method: a validated configuration ([`Validate`], serde) that advances an
+/// [`IterState`] one outer iteration at a time.
+pub trait Solver<B: Backend>: Validate + Serialize {
+    /// The method's name in config files and checkpoints (`alt-pbgd`, ...).
+    fn kind(&self) -> &'static str;
+
     /// A short name for reports ("ALT-PBGD", ...).
     fn name(&self) -> String;
 
-    /// Checks the hyper-parameters (positive step sizes and penalties, ...).
-    fn validate(&self) -> Result<()>;
+    /// Checks every field of the configuration (run before the first iteration).
+    fn validate(&self) -> Result<()> {
+        let name = std::any::type_name::<Self>();
+        self.validate_at(name.rsplit("::").next().unwrap_or(name))
+    }
+
+    /// The configuration as JSON: what a checkpoint records and a resume compares.
+    fn config(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
 
     /// The state before the first iteration, from the initial points (already projected).
     fn init<P: Problem<B>>(
@@ -93,6 +114,42 @@ pub trait Solver<B: Backend> {
         oracles: &Oracles<'_, B, P>,
         state: IterState<B>,
     ) -> Result<IterState<B>>;
+}
+
+/// A method borrowed mutably is the method itself (what [`solve`] runs).
+impl<B: Backend, S: Solver<B>> Solver<B> for &mut S {
+    fn kind(&self) -> &'static str {
+        (**self).kind()
+    }
+
+    fn name(&self) -> String {
+        (**self).name()
+    }
+
+    fn validate(&self) -> Result<()> {
+        (**self).validate()
+    }
+
+    fn config(&self) -> serde_json::Value {
+        (**self).config()
+    }
+
+    fn init<P: Problem<B>>(
+        &mut self,
+        oracles: &Oracles<'_, B, P>,
+        x0: Tensor<B, 1>,
+        y0: Tensor<B, 1>,
+    ) -> Result<IterState<B>> {
+        (**self).init(oracles, x0, y0)
+    }
+
+    fn next_iter<P: Problem<B>>(
+        &mut self,
+        oracles: &Oracles<'_, B, P>,
+        state: IterState<B>,
+    ) -> Result<IterState<B>> {
+        (**self).next_iter(oracles, state)
+    }
 }
 
 /// The generalized (projected) gradient of Def. 6, `G = (q − Proj_S(q − η d)) / η`, and its

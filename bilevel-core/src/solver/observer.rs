@@ -1,9 +1,10 @@
-//! Observers: hooks the driver calls at the start, after iterations and at the end of a solve
-//! (DESIGN.md §5). Progress bars, CSV/JSON history and plots are observers, not solver code.
+//! Observers: hooks the [`Executor`](super::Executor) calls at the start, after recorded
+//! iterations (as often as the [`ObserverMode`] it was attached with says) and at the end of a
+//! solve (DESIGN.md §5). Progress bars, CSV/JSON history and plots are observers, not solver
+//! code. Checkpoints go to a [`CheckpointSink`](super::CheckpointSink).
 
 use burn::tensor::backend::Backend;
 
-use super::checkpoint::Checkpoint;
 use super::report::{HistoryRow, Report};
 use super::state::IterState;
 
@@ -31,10 +32,6 @@ impl ObserverMode {
 
 /// Hooks with default no-op bodies.
 pub trait Observer<B: Backend> {
-    /// When [`Observer::iteration`] fires.
-    fn mode(&self) -> ObserverMode {
-        ObserverMode::Always
-    }
     /// Before the first iteration, with the solver's name.
     fn init(&mut self, _solver: &str) {}
     /// After an iteration, with its recorded row.
@@ -44,18 +41,9 @@ pub trait Observer<B: Backend> {
     fn state(&mut self, _state: &IterState<B>) {}
     /// After the last iteration, with the report.
     fn finish(&mut self, _report: &Report<B>) {}
-    /// Whether the observer wants a [`Checkpoint`] after iteration `iter`.
-    fn checkpoint_due(&self, _iter: usize) -> bool {
-        false
-    }
-    /// Receives a checkpoint: when [`Observer::checkpoint_due`] says so, and always when the
-    /// solve is interrupted. An error stops the solve with [`Error::Observer`](crate::Error).
-    fn checkpoint(&mut self, _checkpoint: &Checkpoint) -> Result<(), String> {
-        Ok(())
-    }
     /// Polled before every iteration, with the number of iterations completed: `true` stops
     /// the solve with [`Termination::Interrupted`](super::Termination::Interrupted) (e.g.
-    /// after Ctrl-C).
+    /// after Ctrl-C), after a checkpoint is handed to the executor's sink.
     fn interrupted(&mut self, _iter: usize) -> bool {
         false
     }
@@ -66,30 +54,20 @@ pub trait Observer<B: Backend> {
 pub struct History {
     /// The rows, in order.
     pub rows: Vec<HistoryRow>,
-    /// The mode it was created with.
-    pub mode: Option<ObserverMode>,
 }
 
 impl<B: Backend> Observer<B> for History {
-    fn mode(&self) -> ObserverMode {
-        self.mode.unwrap_or(ObserverMode::Always)
-    }
     fn iteration(&mut self, row: &HistoryRow) {
         self.rows.push(row.clone());
     }
 }
 
-/// Prints one line every k iterations to standard error.
-#[derive(Debug, Clone, Copy)]
-pub struct Printer {
-    /// Print every `every` iterations.
-    pub every: usize,
-}
+/// Prints one line per observed iteration to standard error (attach it with
+/// `ObserverMode::Every(k)`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Printer;
 
 impl<B: Backend> Observer<B> for Printer {
-    fn mode(&self) -> ObserverMode {
-        ObserverMode::Every(self.every)
-    }
     fn init(&mut self, solver: &str) {
         eprintln!("{solver}: iter      ‖G‖            f              g              gamma");
     }

@@ -9,78 +9,71 @@
 //! [`flatness`](super::flatness) for the diagnostic.
 
 use burn::tensor::{Tensor, backend::Backend};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::maxmin::MaxMinSolver;
-use super::penalty::{
-    PenaltySchedule, forbid_constraints, penalized, require_constraints, validate_common,
-};
+use super::penalty::{PenaltySchedule, forbid_constraints, penalized, require_constraints};
+use super::saddle::SaddleSolver;
 use super::update::{UpdateRule, Updates};
 use super::{IterState, MinSolver, Solver};
+use crate::config::Config;
 use crate::error::Result;
 use crate::oracle::{Objective, Oracles};
 use crate::problem::Problem;
 
 /// PBGD-Free.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Config)]
 pub struct PbgdFree {
-    /// The upper step size η (eq. 27).
+    /// The upper step size η (eq. 27, > 0).
+    #[config(check = positive)]
     pub eta: f64,
-    /// The penalty γ_t.
+    /// The penalty γ_t (a number is a constant γ).
+    #[config(into, check = nested)]
     pub gamma: PenaltySchedule,
     /// The inner solver for y^γ (eq. 20).
+    #[config(default = MinSolver::new(0.1), check = nested)]
     pub inner: MinSolver,
-    /// For coupled constraints (§5.2): the MaxMin solver for (y^γ, λ^γ) of eq. 55, used instead
-    /// of `inner` when the problem has constraints.
-    pub maxmin: Option<MaxMinSolver>,
+    /// For coupled constraints (§5.2): the saddle solver for (y^γ, λ^γ) of eq. 55, used
+    /// instead of `inner` (see [`PbgdFree::with_saddle`]).
+    #[config(default = None, check = nested)]
+    pub coupled: Option<SaddleSolver>,
     /// The update rule of x (eq. 27's projected gradient step by default).
-    #[serde(default)]
+    #[config(default = UpdateRule::Gradient, check = nested)]
     pub update: UpdateRule,
 }
 
 impl PbgdFree {
-    /// The naive version: y^γ solved by `inner` each iteration.
-    pub fn new(eta: f64, gamma: f64, inner: MinSolver) -> Self {
-        Self {
-            eta,
-            gamma: PenaltySchedule::constant(gamma),
-            inner,
-            maxmin: None,
-            update: UpdateRule::Gradient,
-        }
-    }
-
-    /// PBGD-Free for coupled constraints (§5.2): y^γ and λ^γ from `maxmin` on
+    /// PBGD-Free for coupled constraints (§5.2): y^γ and λ^γ from `saddle` on
     /// γ⁻¹f + g + ⟨λ, c⟩; the x step is still eq. 27.
-    pub fn with_maxmin(mut self, maxmin: MaxMinSolver) -> Self {
-        self.maxmin = Some(maxmin);
+    #[must_use]
+    pub fn with_saddle(mut self, saddle: impl Into<SaddleSolver>) -> Self {
+        self.coupled = Some(saddle.into());
         self
     }
 
     /// The fully single-loop version: one step of size `inner_step` on y^γ per iteration.
-    pub fn single_loop(eta: f64, gamma: f64, inner_step: f64) -> Self {
-        Self::new(eta, gamma, MinSolver::single_step(inner_step))
+    #[must_use]
+    pub fn single_loop(self, inner_step: f64) -> Self {
+        self.with_inner(MinSolver::single_step(inner_step))
     }
 }
 
 impl Updates for PbgdFree {
-    fn rules_mut(&mut self) -> (&mut UpdateRule, Vec<&mut MinSolver>) {
-        (&mut self.update, vec![&mut self.inner])
+    fn inner_mut(&mut self) -> Vec<&mut MinSolver> {
+        vec![&mut self.inner]
     }
 }
 
 impl<B: Backend> Solver<B> for PbgdFree {
+    fn kind(&self) -> &'static str {
+        "pbgd-free"
+    }
+
     fn name(&self) -> String {
-        match (&self.maxmin, self.inner.max_iters) {
+        match (&self.coupled, self.inner.max_iters) {
             (Some(_), _) => "PBGD-Free (coupled constraints)".into(),
             (None, 1) => "PBGD-Free (single-loop)".into(),
             (None, _) => "PBGD-Free".into(),
         }
-    }
-
-    fn validate(&self) -> Result<()> {
-        validate_common(self.eta, &self.update, &self.gamma, &[&self.inner])?;
-        self.maxmin.as_ref().map_or(Ok(()), MaxMinSolver::validate)
     }
 
     fn init<P: Problem<B>>(
@@ -90,8 +83,8 @@ impl<B: Backend> Solver<B> for PbgdFree {
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B>> {
         let mut s = IterState::start(x0, y0, None, self.gamma.at(0));
-        if self.maxmin.is_some() {
-            let m = require_constraints("PBGD-Free with a MaxMin solver", o)?;
+        if self.coupled.is_some() {
+            let m = require_constraints("PBGD-Free with a saddle solver", o)?;
             s.lambda_gamma = Some(Tensor::zeros([m], &s.x.device()));
         } else {
             forbid_constraints("PBGD-Free", o)?;
@@ -106,9 +99,9 @@ impl<B: Backend> Solver<B> for PbgdFree {
     ) -> Result<IterState<B>> {
         let gamma = self.gamma.at(s.iter);
         let mut moments = s.moments;
-        let (y_gamma, lambda_gamma, inner_iters) = match (&self.maxmin, s.lambda_gamma) {
-            (Some(maxmin), Some(lambda)) => {
-                let r = maxmin.run(o, Some(gamma), &s.x, s.y_gamma, lambda)?;
+        let (y_gamma, lambda_gamma, inner_iters) = match (&self.coupled, s.lambda_gamma) {
+            (Some(saddle), Some(lambda)) => {
+                let r = saddle.run(o, Some(gamma), &s.x, s.y_gamma, lambda)?;
                 (r.y, Some(r.lambda), r.iters)
             }
             _ => {

@@ -4,25 +4,12 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
-use super::update::{Moment, UpdateRule};
+use super::update::Moment;
 use super::{InnerOutcome, IterState, MinSolver};
-use crate::error::{Error, Result, ensure_positive};
+use crate::config::{Validate, check};
+use crate::error::{Error, Result};
 use crate::oracle::{Objective, Oracles};
 use crate::problem::Problem;
-
-/// The checks every penalty method makes: a positive step η, a valid upper update rule, a
-/// valid γ schedule, valid inner solvers.
-pub fn validate_common(
-    eta: f64,
-    update: &UpdateRule,
-    gamma: &PenaltySchedule,
-    inner: &[&MinSolver],
-) -> Result<()> {
-    ensure_positive("eta", eta)?;
-    update.validate("upper")?;
-    gamma.validate()?;
-    inner.iter().try_for_each(|s| s.validate())
-}
 
 /// Fails unless the problem has coupled constraints; returns their number.
 pub fn require_constraints<B: Backend, P: Problem<B>>(
@@ -49,7 +36,7 @@ pub fn forbid_constraints<B: Backend, P: Problem<B>>(
             solver: solver.into(),
             reason:
                 "the problem has coupled constraints c(x, y) <= 0, which this method would ignore; \
-                     use Blocc, or PbgdFree with a MaxMin solver (PbgdFree::with_maxmin)"
+                     use Blocc, or PbgdFree with a saddle solver (PbgdFree::with_saddle)"
                     .into(),
         });
     }
@@ -119,37 +106,6 @@ impl PenaltySchedule {
         PenaltySchedule::Constant { gamma }
     }
 
-    /// Checks that every γ_t is positive and finite and the schedule increases.
-    pub fn validate(&self) -> Result<()> {
-        match *self {
-            PenaltySchedule::Constant { gamma } => ensure_positive("gamma", gamma),
-            PenaltySchedule::Linear { start, max, iters } => {
-                ensure_positive("gamma start", start)?;
-                ensure_positive("gamma max", max)?;
-                if max < start || iters == 0 {
-                    return Err(Error::InvalidParameter {
-                        name: "linear gamma schedule".into(),
-                        value: max,
-                        reason: "needs max >= start and iters >= 1".into(),
-                    });
-                }
-                Ok(())
-            }
-            PenaltySchedule::Geometric { start, factor, max } => {
-                ensure_positive("gamma start", start)?;
-                ensure_positive("gamma max", max)?;
-                if !(factor >= 1.0 && factor.is_finite()) || max < start {
-                    return Err(Error::InvalidParameter {
-                        name: "geometric gamma factor".into(),
-                        value: factor,
-                        reason: "needs a finite factor >= 1 and max >= start".into(),
-                    });
-                }
-                Ok(())
-            }
-        }
-    }
-
     /// γ_t at outer iteration t.
     pub fn at(&self, t: usize) -> f64 {
         match *self {
@@ -159,6 +115,40 @@ impl PenaltySchedule {
             }
             PenaltySchedule::Geometric { start, factor, max } => {
                 (start * factor.powf(t as f64)).min(max)
+            }
+        }
+    }
+}
+
+impl From<f64> for PenaltySchedule {
+    /// A constant penalty γ.
+    fn from(gamma: f64) -> Self {
+        PenaltySchedule::constant(gamma)
+    }
+}
+
+impl Validate for PenaltySchedule {
+    /// Checks that every γ_t is positive and finite and the schedule increases.
+    fn validate_at(&self, path: &str) -> Result<()> {
+        let field = |name: &str| format!("{path}.{name}");
+        match *self {
+            PenaltySchedule::Constant { gamma } => check::positive(path, gamma),
+            PenaltySchedule::Linear { start, max, iters } => {
+                check::positive(&field("start"), start)?;
+                check::positive(&field("max"), max)?;
+                check::at_least_one(&field("iters"), iters)?;
+                check::holds(max >= start, &field("max"), max, "must be >= start")
+            }
+            PenaltySchedule::Geometric { start, factor, max } => {
+                check::positive(&field("start"), start)?;
+                check::positive(&field("max"), max)?;
+                check::holds(
+                    factor >= 1.0 && factor.is_finite(),
+                    &field("factor"),
+                    factor,
+                    "must be a finite number >= 1",
+                )?;
+                check::holds(max >= start, &field("max"), max, "must be >= start")
             }
         }
     }

@@ -19,7 +19,8 @@ use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
 use super::{IterState, MinSolver, Solver};
-use crate::error::{Error, Result, ensure_positive};
+use crate::config::{Config, Validate, check};
+use crate::error::{Error, Result};
 use crate::oracle::{Objective, Oracles, Wrt};
 use crate::problem::Problem;
 use crate::tensor::{dot, norm2_sq, scalar};
@@ -36,42 +37,40 @@ pub enum Rho {
     },
 }
 
+impl Validate for Rho {
+    fn validate_at(&self, path: &str) -> Result<()> {
+        match *self {
+            Rho::GradNormSquared => Ok(()),
+            Rho::WarmStart { c0 } => check::positive(&format!("{path}.c0"), c0),
+        }
+    }
+}
+
 /// Algorithm 1.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Config)]
 pub struct PerturbedGd {
-    /// The step size γ of Algorithm 1 (called `step` here; γ is the penalty elsewhere).
+    /// The step size γ of Algorithm 1 (> 0; called `step` here, γ is the penalty elsewhere).
+    #[config(check = positive)]
     pub step: f64,
     /// α > 0 (the decrease rate of h in eq. 7).
+    #[config(check = positive)]
     pub alpha: f64,
     /// The choice of ρ.
+    #[config(default = Rho::GradNormSquared, check = nested)]
     pub rho: Rho,
     /// Gradient descent on g(x₀, ·) before the first iteration, to make h(x₀, y₀) small.
+    #[config(default = None, into, check = nested)]
     pub warm_start: Option<MinSolver>,
     /// Record the KKT residual every k iterations (0: never).
+    #[config(default = 1)]
     pub kkt_every: usize,
+    /// √h(x₀, y₀), computed by `init` (a resume calls `init` again).
     #[serde(skip)]
+    #[config(skip)]
     sqrt_h0: f64,
 }
 
 impl PerturbedGd {
-    /// Algorithm 1 with step γ, α and ρ; KKT residual every iteration.
-    pub fn new(step: f64, alpha: f64, rho: Rho) -> Self {
-        Self {
-            step,
-            alpha,
-            rho,
-            warm_start: None,
-            kkt_every: 1,
-            sqrt_h0: 0.0,
-        }
-    }
-
-    /// Warm-starts y₀ with `inner` on g(x₀, ·).
-    pub fn with_warm_start(mut self, inner: MinSolver) -> Self {
-        self.warm_start = Some(inner);
-        self
-    }
-
     /// The KKT residual of Def. 2.4 at (x, y) with ν = 2λ ∇_y g (our h = ‖∇_y g‖² has
     /// ∇h = 2 ∇²g ∇_y g, so the step Δ = −∇f − λ∇h is −∇f − ∇²g ν): the largest of
     /// ‖∇_y g‖², ‖∇_x f + ∇²_xy g ν‖², ‖∇_y f + ∇²_yy g ν‖².
@@ -93,20 +92,15 @@ impl PerturbedGd {
 }
 
 impl<B: Backend> Solver<B> for PerturbedGd {
+    fn kind(&self) -> &'static str {
+        "perturbed-gd"
+    }
+
     fn name(&self) -> String {
         match self.rho {
             Rho::GradNormSquared => "perturbed GD (rho = |grad h|^2)".into(),
             Rho::WarmStart { .. } => "perturbed GD (rho = |grad h| sqrt h0)".into(),
         }
-    }
-
-    fn validate(&self) -> Result<()> {
-        ensure_positive("step", self.step)?;
-        ensure_positive("alpha", self.alpha)?;
-        if let Rho::WarmStart { c0 } = self.rho {
-            ensure_positive("C0", c0)?;
-        }
-        self.warm_start.as_ref().map_or(Ok(()), MinSolver::validate)
     }
 
     fn init<P: Problem<B>>(

@@ -16,8 +16,9 @@ use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
 use super::{generalized_gradient, projected_step};
+use crate::config::{Validate, check};
 use crate::domain::Domain;
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// How one level's iterate moves, given the method's gradient estimate d and the step size lr
 /// (the method's η, or the inner solver's step).
@@ -42,6 +43,21 @@ pub enum UpdateRule {
         /// ε > 0.
         eps: f64,
     },
+}
+
+impl Validate for UpdateRule {
+    /// Checks β ∈ [0, 1) and ε > 0.
+    fn validate_at(&self, path: &str) -> Result<()> {
+        match *self {
+            UpdateRule::Gradient => Ok(()),
+            UpdateRule::Momentum { beta } => check::unit(&format!("{path}.beta"), beta),
+            UpdateRule::Adam { beta1, beta2, eps } => {
+                check::unit(&format!("{path}.beta1"), beta1)?;
+                check::unit(&format!("{path}.beta2"), beta2)?;
+                check::positive(&format!("{path}.eps"), eps)
+            }
+        }
+    }
 }
 
 /// The moments an [`UpdateRule`] keeps for one iterate (empty for plain gradient steps).
@@ -111,30 +127,6 @@ impl UpdateRule {
         }
     }
 
-    /// Checks β ∈ [0, 1) and ε > 0; `level` names the rule in the error.
-    pub fn validate(&self, level: &str) -> Result<()> {
-        let unit = |name: &str, v: f64| {
-            if (0.0..1.0).contains(&v) {
-                Ok(())
-            } else {
-                Err(Error::InvalidParameter {
-                    name: format!("{level} {name}"),
-                    value: v,
-                    reason: "must be in [0, 1)".into(),
-                })
-            }
-        };
-        match *self {
-            UpdateRule::Gradient => Ok(()),
-            UpdateRule::Momentum { beta } => unit("momentum beta", beta),
-            UpdateRule::Adam { beta1, beta2, eps } => {
-                unit("adam beta1", beta1)?;
-                unit("adam beta2", beta2)?;
-                crate::error::ensure_positive(&format!("{level} adam eps"), eps)
-            }
-        }
-    }
-
     /// One step of this rule on `z` with estimate `d` and step `lr`, updating `moment`;
     /// returns the new iterate (in the domain) and ‖G‖ of `d` at `z` (Def. 6).
     pub fn step<B: Backend>(
@@ -193,21 +185,16 @@ fn adam_direction<B: Backend>(
     m_hat / v_hat.sqrt().add_scalar(eps)
 }
 
-/// Builders for the update rules of a method: the upper level's (x) and the lower level's
-/// (every inner [`MinSolver`](super::MinSolver) the method runs).
+/// The builder for the lower-level update rule of a method: every inner
+/// [`MinSolver`](super::MinSolver) it runs (the upper rule is each method's `with_update`).
 pub trait Updates: Sized {
-    /// The upper rule and the inner solvers, for the builders below.
-    fn rules_mut(&mut self) -> (&mut UpdateRule, Vec<&mut super::MinSolver>);
-
-    /// The method with `rule` for its x updates.
-    fn with_update(mut self, rule: UpdateRule) -> Self {
-        *self.rules_mut().0 = rule;
-        self
-    }
+    /// The inner solvers, for [`Updates::with_lower_update`].
+    fn inner_mut(&mut self) -> Vec<&mut super::MinSolver>;
 
     /// The method with `rule` for every lower-level (inner) step.
+    #[must_use]
     fn with_lower_update(mut self, rule: UpdateRule) -> Self {
-        for inner in self.rules_mut().1 {
+        for inner in self.inner_mut() {
             inner.rule = rule;
         }
         self

@@ -1,12 +1,13 @@
 //! Observers of the command: progress bars (indicatif), Ctrl-C, and the recorder that keeps
 //! per-iteration values and writes checkpoints.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use bilevel::core::burn::tensor::backend::Backend;
-use bilevel::core::solver::{Checkpoint, HistoryRow, IterState, Observer, Report};
+use bilevel::core::solver::{Checkpoint, CheckpointSink, HistoryRow, IterState, Observer, Report};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::checkpoint::Writer;
@@ -109,9 +110,6 @@ impl Interrupt {
 }
 
 impl<B: Backend> Observer<B> for Interrupt {
-    fn mode(&self) -> bilevel::core::solver::ObserverMode {
-        bilevel::core::solver::ObserverMode::Never
-    }
     fn interrupted(&mut self, iter: usize) -> bool {
         // `iter` counts from the checkpoint on a resume: count this process's iterations.
         let base = *self.base.get_or_insert(iter);
@@ -125,40 +123,35 @@ impl<B: Backend> Observer<B> for Interrupt {
     }
 }
 
-/// Keeps the experiment's per-iteration values and writes checkpoints with them.
+/// Keeps the experiment's per-iteration values (an observer).
 pub struct Recorder<'a, B: Backend> {
     extras: Extras<'a, B>,
-    /// One map per recorded iteration.
-    pub rows: Vec<BTreeMap<String, f64>>,
-    writer: &'a mut Writer,
-    every: usize,
+    rows: &'a RefCell<Vec<BTreeMap<String, f64>>>,
 }
 
 impl<'a, B: Backend> Recorder<'a, B> {
-    /// Continues `rows` (from a checkpoint) if given.
-    pub fn new(
-        extras: Extras<'a, B>,
-        rows: Option<Vec<BTreeMap<String, f64>>>,
-        writer: &'a mut Writer,
-        every: usize,
-    ) -> Self {
-        Self {
-            extras,
-            rows: rows.unwrap_or_default(),
-            writer,
-            every,
-        }
+    /// Appends to `rows` (which a resume fills from the checkpoint).
+    pub fn new(extras: Extras<'a, B>, rows: &'a RefCell<Vec<BTreeMap<String, f64>>>) -> Self {
+        Self { extras, rows }
     }
 }
 
 impl<B: Backend> Observer<B> for Recorder<'_, B> {
     fn state(&mut self, state: &IterState<B>) {
-        self.rows.push((self.extras)(state));
+        self.rows.borrow_mut().push((self.extras)(state));
     }
-    fn checkpoint_due(&self, iter: usize) -> bool {
-        self.every > 0 && iter.is_multiple_of(self.every)
-    }
-    fn checkpoint(&mut self, checkpoint: &Checkpoint) -> Result<(), String> {
-        self.writer.save(checkpoint, &self.rows)
+}
+
+/// Writes checkpoints with the per-iteration values recorded so far (the checkpoint sink).
+pub struct CheckpointWriter<'a> {
+    /// The rows the [`Recorder`] keeps.
+    pub rows: &'a RefCell<Vec<BTreeMap<String, f64>>>,
+    /// Where they go.
+    pub writer: &'a mut Writer,
+}
+
+impl CheckpointSink for CheckpointWriter<'_> {
+    fn save(&mut self, checkpoint: &Checkpoint) -> Result<(), Box<dyn std::error::Error>> {
+        Ok(self.writer.save(checkpoint, &self.rows.borrow())?)
     }
 }

@@ -1,6 +1,7 @@
 //! Runs an experiment's plan: one solve per (solver, γ, η, seed), with progress bars,
 //! checkpoints and resume; then writes the outputs.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -8,14 +9,14 @@ use bilevel::core::burn::tensor::backend::Backend as BurnBackend;
 use bilevel::core::solver::HistoryRow;
 use bilevel::core::tensor::to_vec;
 use bilevel::core::{
-    AnySolver, IterState, Problem, Report, SolveOptions, Termination, resume_with, solve_with,
+    Executor, IterState, Method, ObserverMode, Problem, Report, SolveOptions, Termination,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{CliCheckpoint, CurrentRun, Writer};
 use crate::config::Config;
 use crate::experiments;
-use crate::progress::{Interrupt, Progress, Recorder};
+use crate::progress::{CheckpointWriter, Interrupt, Progress, Recorder};
 use crate::{CliError, CliResult, output};
 
 /// The backends this build has.
@@ -259,30 +260,32 @@ impl RunCtx<'_> {
     pub fn solve<B: BurnBackend, P: Problem<B>>(
         &mut self,
         problem: &P,
-        solver: &mut AnySolver,
+        solver: &mut Method,
         options: &SolveOptions,
         extras: Extras<'_, B>,
     ) -> CliResult<Solved<B>> {
         let label = self.spec.label(self.cfg.seeds);
         let mut bar = self.progress.bar(&label);
-        let mut recorder = Recorder::new(
-            extras,
-            self.resume.map(|r| r.extras.clone()),
-            self.writer,
-            self.cfg.checkpoint_every,
-        );
-        let report = {
-            let mut observers: [&mut dyn bilevel::core::solver::Observer<B>; 3] =
-                [&mut bar, &mut recorder, &mut *self.interrupt];
-            match self.resume {
-                Some(r) => resume_with(problem, solver, options, &mut observers, &r.checkpoint)?,
-                None => solve_with(problem, solver, options, &mut observers)?,
-            }
+        let rows = RefCell::new(self.resume.map(|r| r.extras.clone()).unwrap_or_default());
+        let mut recorder = Recorder::new(extras, &rows);
+        let mut sink = CheckpointWriter {
+            rows: &rows,
+            writer: self.writer,
+        };
+        let exec = Executor::new(problem, solver.clone())
+            .options(options.clone())
+            .observe(&mut bar, ObserverMode::Always)
+            .observe(&mut recorder, ObserverMode::Always)
+            .observe(&mut *self.interrupt, ObserverMode::Never)
+            .checkpoint(self.cfg.checkpoint_every, &mut sink);
+        let report = match self.resume {
+            Some(r) => exec.resume(&r.checkpoint)?,
+            None => exec.run()?,
         };
         if report.termination == Termination::Interrupted {
             return Ok(None);
         }
-        Ok(Some((report, recorder.rows)))
+        Ok(Some((report, rows.into_inner())))
     }
 
     /// The record of a finished solve, with the experiment's scalar results added.

@@ -66,7 +66,7 @@ impl Experiment for Example1 {
     fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>> {
         on_backend!(backend, B => {
             let problem = toys::Example1::<B>::new(&Default::default(), 1.0, 0.0)?;
-            let inner = MinSolver::new(0.2, 1e-12, 100_000);
+            let inner = MinSolver::new(0.2).with_tol(1e-12).with_max_iters(100_000);
             let s = ctx.spec;
             let mut solver = penalty_solver(&s.solver, s.eta, s.gamma, inner, None)?;
             let options = ctx.options();

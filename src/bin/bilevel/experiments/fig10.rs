@@ -2,7 +2,7 @@
 //! constraint y ≤ x, for γ ∈ {10, 100} × η ∈ {0.05, 1/(10γ)}. y*(x) = x, so the limit is
 //! checked against the minimizer of φ(x) = f(x, x) on [0, 3] found by a grid search.
 
-use bilevel::core::MaxMinSolver;
+use bilevel::core::DescentAscent;
 use bilevel::core::MinSolver;
 use bilevel::core::tensor::{scalar, to_vec};
 use bilevel::models::toys::Example4;
@@ -89,7 +89,10 @@ impl Experiment for Fig10 {
     fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>> {
         on_backend!(backend, B => {
             let problem = Example4::<B>::new(&Default::default(), 0.0, 0.0)?;
-            let maxmin = MaxMinSolver::new(0.2, 0.5, 1e-10, 200_000);
+            let maxmin = DescentAscent::new(0.2, 0.5)
+                .with_tol(1e-10)
+                .with_max_iters(200_000)
+                .into();
             let s = ctx.spec;
             let inner = MinSolver::single_step(0.1);
             let mut solver = penalty_solver(&s.solver, s.eta, s.gamma, inner, Some(maxmin))?;

@@ -66,7 +66,7 @@ impl Experiment for Fig9 {
     fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>> {
         on_backend!(backend, B => {
             let problem = Example3::<B>::new(&Default::default(), 0.0, 0.0)?;
-            let inner = MinSolver::new(0.1, 1e-10, 100_000);
+            let inner = MinSolver::new(0.1).with_tol(1e-10).with_max_iters(100_000);
             let s = ctx.spec;
             let mut solver = penalty_solver(&s.solver, s.eta, s.gamma, inner, None)?;
             let options = ctx.options();

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use bilevel::core::burn::tensor::backend::Backend as BurnBackend;
 use bilevel::core::tensor::to_vec;
 use bilevel::core::{
-    AltPbgd, AnySolver, Blocc, IterState, JntPbgd, MaxMinSolver, MinSolver, PbgdFree,
+    AltPbgd, Blocc, IterState, JntPbgd, Method, MinSolver, PbgdFree, SaddleSolver,
 };
 
 use crate::config::Config;
@@ -113,18 +113,20 @@ fn penalty_solver(
     eta: f64,
     gamma: f64,
     inner: MinSolver,
-    maxmin: Option<MaxMinSolver>,
-) -> CliResult<AnySolver> {
+    maxmin: Option<SaddleSolver>,
+) -> CliResult<Method> {
     let with_maxmin = |s: PbgdFree| match maxmin {
-        Some(m) => s.with_maxmin(m),
+        Some(m) => s.with_saddle(m),
         None => s,
     };
     Ok(match (name, maxmin) {
-        ("ALT-PBGD", None) => AnySolver::AltPbgd(AltPbgd::new(eta, gamma, inner)),
-        ("F2SA", None) => AnySolver::AltPbgd(AltPbgd::single_loop(eta, gamma, inner.step)),
-        ("JNT-PBGD", None) => AnySolver::JntPbgd(JntPbgd::new(eta, gamma, inner)),
-        ("PBGD-Free", _) => AnySolver::PbgdFree(with_maxmin(PbgdFree::new(eta, gamma, inner))),
-        ("BLOCC", Some(m)) => AnySolver::Blocc(Blocc::new(eta, gamma, m)),
+        ("ALT-PBGD", None) => Method::AltPbgd(AltPbgd::new(eta, gamma).with_inner(inner)),
+        ("F2SA", None) => Method::AltPbgd(AltPbgd::new(eta, gamma).single_loop(inner.step)),
+        ("JNT-PBGD", None) => Method::JntPbgd(JntPbgd::new(eta, gamma).with_inner(inner)),
+        ("PBGD-Free", _) => {
+            Method::PbgdFree(with_maxmin(PbgdFree::new(eta, gamma).with_inner(inner)))
+        }
+        ("BLOCC", Some(m)) => Method::Blocc(Blocc::new(eta, gamma).with_saddle(m)),
         (other, _) => {
             return Err(CliError(format!(
                 "solver {other:?} does not apply to this experiment"

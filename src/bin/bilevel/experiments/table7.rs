@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use bilevel::core::IterState;
 use bilevel::core::burn::tensor::backend::Backend as BurnBackend;
 use bilevel::models::libsvm::{self, Labelled};
-use bilevel::models::svm::{SaddleMethod, SvmMethod, SvmSetting, Table7Config, breast_cancer};
+use bilevel::models::svm::{SvmMethod, SvmSetting, Table7Config, augmented_default, breast_cancer};
 
 use super::{Experiment, config};
 use crate::config::Config;
@@ -28,7 +28,7 @@ fn data(cfg: &Config) -> CliResult<(Labelled, Table7Config)> {
         eta: cfg.etas.first().copied().unwrap_or(0.01),
         epochs: cfg.iters,
         maxmin: match cfg.maxmin.as_deref() {
-            Some("augmented") => SaddleMethod::augmented_default(),
+            Some("augmented") => augmented_default(),
             _ => defaults.maxmin,
         },
         ..defaults

@@ -1,0 +1,236 @@
+//! The [`Executor`] (argmin's shape): a problem, a method, the options it runs under, its
+//! observers and a checkpoint sink, then [`Executor::run`] or [`Executor::resume`].
+//!
+//! ```ignore
+//! let report = Executor::new(&problem, AltPbgd::new(0.1, 10.0))
+//!     .options(SolveOptions::new(500, 1e-6))
+//!     .observe(&mut printer, ObserverMode::Every(50))
+//!     .checkpoint(100, &mut saved)
+//!     .run()?;
+//! ```
+//!
+//! The loop checks termination (interruption, tolerance, iterations, time budget), detects
+//! divergence (the error carries the last finite iterate), records the history and calls the
+//! observers. Configuration, options and problem are validated before the first iteration.
+
+use std::time::Duration;
+
+use burn::tensor::backend::Backend;
+
+use super::Solver;
+use super::bookkeeping::{Run, blown_up, diverged, report, row};
+use super::checkpoint::{Checkpoint, CheckpointSink, ProblemPrint};
+use super::observer::{Observer, ObserverMode};
+use super::options::SolveOptions;
+use super::report::{Report, Termination};
+use super::state::IterState;
+use crate::batch::Batch;
+use crate::error::{Error, Result};
+use crate::oracle::{Objective, Oracles};
+use crate::problem::{Problem, check_problem};
+
+/// Runs one method on one problem; see the module documentation.
+pub struct Executor<'a, B: Backend, P: Problem<B>, S: Solver<B>> {
+    problem: &'a P,
+    solver: S,
+    options: SolveOptions,
+    observers: Vec<(&'a mut dyn Observer<B>, ObserverMode)>,
+    sink: Option<(usize, &'a mut dyn CheckpointSink)>,
+}
+
+impl<'a, B: Backend, P: Problem<B>, S: Solver<B>> Executor<'a, B, P, S> {
+    /// `solver` on `problem` under [`SolveOptions::default`], with no observer.
+    pub fn new(problem: &'a P, solver: S) -> Self {
+        Self {
+            problem,
+            solver,
+            options: SolveOptions::default(),
+            observers: Vec::new(),
+            sink: None,
+        }
+    }
+
+    /// Runs under `options` (iteration limit, tolerance, recording, ...).
+    #[must_use]
+    pub fn options(mut self, options: SolveOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// Stops once `budget` of wall time has passed ([`Termination::TimeBudget`]).
+    #[must_use]
+    pub fn time_budget(mut self, budget: Duration) -> Self {
+        self.options.time_budget = Some(budget);
+        self
+    }
+
+    /// Calls `observer` at the start, after the recorded iterations `mode` selects, and at the
+    /// end.
+    #[must_use]
+    pub fn observe(mut self, observer: &'a mut dyn Observer<B>, mode: ObserverMode) -> Self {
+        self.observers.push((observer, mode));
+        self
+    }
+
+    /// Hands a [`Checkpoint`] to `sink` every `every` iterations (0: never), and always when an
+    /// observer interrupts the solve.
+    #[must_use]
+    pub fn checkpoint(mut self, every: usize, sink: &'a mut dyn CheckpointSink) -> Self {
+        self.sink = Some((every, sink));
+        self
+    }
+
+    /// Solves from the problem's initial point.
+    pub fn run(mut self) -> Result<Report<B>> {
+        drive(&mut self, None)
+    }
+
+    /// Continues a solve from `checkpoint`: `init` recomputes what the method derives from the
+    /// initial point, then the checkpoint's state, history, warnings and clock replace the
+    /// fresh ones. With the same problem, method and options the iterates are those of an
+    /// uninterrupted solve. A checkpoint of another method, configuration or problem is
+    /// refused with the difference named ([`Error::Checkpoint`]).
+    pub fn resume(mut self, checkpoint: &Checkpoint) -> Result<Report<B>> {
+        drive(&mut self, Some(checkpoint))
+    }
+}
+
+/// Runs `solver` on `problem` until a termination criterion holds: [`Executor`] without
+/// observers.
+pub fn solve<B: Backend, P: Problem<B>, S: Solver<B>>(
+    problem: &P,
+    solver: &mut S,
+    options: &SolveOptions,
+) -> Result<Report<B>> {
+    Executor::new(problem, solver)
+        .options(options.clone())
+        .run()
+}
+
+/// The loop of [`Executor::run`] and [`Executor::resume`].
+fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
+    exec: &mut Executor<'_, B, P, S>,
+    resume: Option<&Checkpoint>,
+) -> Result<Report<B>> {
+    let (problem, options) = (exec.problem, exec.options.clone());
+    exec.solver.validate()?;
+    options.validate()?;
+    check_problem(problem)?;
+    let (name, kind, config) = (exec.solver.name(), exec.solver.kind(), exec.solver.config());
+    let oracles = Oracles::new(problem);
+    // Bookkeeping (history values, the final report) is evaluated apart, so that the call
+    // counts in the report are the solver's own.
+    let bookkeeping = Oracles::new(problem);
+    for (o, _) in exec.observers.iter_mut() {
+        o.init(&name);
+    }
+    let (x0, y0) = (problem.x0()?, problem.y0()?);
+    let print = ProblemPrint {
+        dim_x: problem.upper().dim(),
+        dim_y: problem.lower().dim(),
+        constraints: problem.num_constraints(),
+        f0: bookkeeping.value(&Objective::Upper, &x0, &y0)?,
+        g0: bookkeeping.value(&Objective::Lower, &x0, &y0)?,
+    };
+    let mut state = exec.solver.init(&oracles, x0, y0)?;
+    let mut run = Run::new(resume.map_or(0.0, |c| c.elapsed_s), print);
+    if let Some(c) = resume {
+        c.check_matches(kind, &config, &run.print)?;
+        state = IterState::restore(&c.state, &state).map_err(|e| Error::Checkpoint {
+            reason: e.to_string(),
+        })?;
+        run.history = c.history.clone();
+        run.warnings = c.warnings.clone();
+    }
+    let termination = loop {
+        if exec
+            .observers
+            .iter_mut()
+            .any(|(o, _)| o.interrupted(state.iter))
+        {
+            save(exec, &run.checkpoint(kind, &config, &state))?;
+            break Termination::Interrupted;
+        }
+        if state.metric <= options.tol {
+            break Termination::Tolerance;
+        }
+        if state.iter >= options.max_iters {
+            break Termination::MaxIterations;
+        }
+        if options
+            .time_budget
+            .is_some_and(|b| run.elapsed() >= b.as_secs_f64())
+        {
+            break Termination::TimeBudget;
+        }
+        let previous = state.clone();
+        problem.select_batch(Batch::Iteration(state.iter));
+        let next = exec.solver.next_iter(&oracles, state);
+        problem.select_batch(Batch::Full);
+        state = match next {
+            Ok(next) => next,
+            Err(Error::NonFiniteEvaluation { what }) => {
+                return Err(diverged(&name, &previous, what));
+            }
+            Err(e) => return Err(e),
+        };
+        run.warn(&state);
+        if let Some(reason) = blown_up(&state, options.blowup) {
+            return Err(diverged(&name, &previous, reason));
+        }
+        if options.record_every > 0 && state.iter.is_multiple_of(options.record_every) {
+            let row = row(&bookkeeping, &state, run.elapsed())
+                .map_err(|e| diverged(&name, &previous, e.to_string()))?;
+            for (o, mode) in exec.observers.iter_mut() {
+                if mode.fires(state.iter) {
+                    o.iteration(&row);
+                    o.state(&state);
+                }
+            }
+            let stalled = match (options.stall_tol, run.history.last()) {
+                (Some(tol), Some(prev)) => (row.f - prev.f).abs() < tol,
+                _ => false,
+            };
+            run.history.push(row);
+            if stalled {
+                break Termination::Stalled;
+            }
+        }
+        if matches!(exec.sink, Some((every, _)) if every > 0 && state.iter.is_multiple_of(every)) {
+            save(exec, &run.checkpoint(kind, &config, &state))?;
+        }
+    };
+    let wall_time = Duration::from_secs_f64(run.elapsed());
+    let warnings = run
+        .warnings
+        .iter()
+        .map(|(m, n)| format!("{m} ({n} iterations)"))
+        .collect();
+    let mut report = report(
+        &bookkeeping,
+        state,
+        name,
+        &oracles,
+        wall_time,
+        termination,
+        run.history,
+    )?;
+    report.warnings = warnings;
+    for (o, _) in exec.observers.iter_mut() {
+        o.finish(&report);
+    }
+    Ok(report)
+}
+
+/// Hands `checkpoint` to the sink, if there is one.
+fn save<B: Backend, P: Problem<B>, S: Solver<B>>(
+    exec: &mut Executor<'_, B, P, S>,
+    checkpoint: &Checkpoint,
+) -> Result<()> {
+    match exec.sink.as_mut() {
+        Some((_, sink)) => sink.save(checkpoint).map_err(|e| Error::Observer {
+            message: format!("the checkpoint sink failed: {e}"),
+        }),
+        None => Ok(()),
+    }
+}
