@@ -12,7 +12,7 @@
 
 use std::io::Write;
 
-use bilevel::core::solver::{HistoryRow, IterState, Observer};
+use bilevel::core::solver::{AnyIterState, HistoryRow, Observer};
 use bilevel::core::tensor::{scalar, vector};
 use bilevel::models::peft::PeftToy;
 use bilevel::prelude::*;
@@ -30,7 +30,7 @@ impl Observer<B> for Trajectory {
         self.rows
             .push((row.iter, row.elapsed_s, 0.0, 0.0, row.f, row.g));
     }
-    fn state(&mut self, state: &IterState<B>) {
+    fn state(&mut self, state: &AnyIterState<B>) {
         if let Some(last) = self.rows.last_mut() {
             last.2 = scalar(&state.x);
             last.3 = scalar(&state.y_gamma);

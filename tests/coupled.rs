@@ -1,7 +1,7 @@
 //! Coupled constraints: PBGD-BLOCC and PBGD-Free with the MaxMin solver on Example 4
 //! (pbgd-free-efficient-penalty-blo.md §6.1.2, Fig. 10), and the bad inputs of the issue.
 
-use bilevel::core::tensor::{scalar, to_vec};
+use bilevel::core::tensor::scalar;
 use bilevel::models::toys::Example4;
 use bilevel::prelude::*;
 
@@ -44,7 +44,7 @@ fn fig10_blocc_converges_for_both_penalties_and_the_large_step_is_faster() {
             let x = scalar(&r.x);
             lines.push(format!(
                 "γ = {gamma}, η = {eta}: {} iterations ({:?}), x = {x:.5}, y_γ = {:.5}, λ_g = {:.4}, λ_γ = {:.4}, max c = {:.2e}, {:.2} s",
-                r.iterations, r.termination, scalar(&r.y_gamma), scalar(r.lambda_g.as_ref().unwrap()), scalar(r.lambda_gamma.as_ref().unwrap()),
+                r.iterations, r.termination, scalar(&r.y_gamma), r.values.vector("lambda_g").unwrap()[0], r.values.vector("lambda_gamma").unwrap()[0],
                 r.max_violation.unwrap(), r.wall_time.as_secs_f64()
             ));
             assert_eq!(
@@ -79,12 +79,12 @@ fn pbgd_free_with_constraints_runs_and_reports_its_multipliers() {
     let (x, y) = (scalar(&r.x), scalar(&r.y_gamma));
     println!(
         "PBGD-Free on Example 4: x = {x:.5}, y_γ = {y:.5}, λ_γ = {:?}, argmin φ = {:.5}",
-        r.lambda_gamma.as_ref().map(to_vec),
+        r.values.vector("lambda_gamma"),
         argmin_phi()
     );
     assert_eq!(r.termination, Termination::Tolerance);
     assert!(y <= x + 1e-6, "y_γ respects y ≤ x");
-    assert!(r.lambda_gamma.is_some() && r.max_violation.unwrap() < 1e-3);
+    assert!(r.values.vector("lambda_gamma").is_some() && r.max_violation.unwrap() < 1e-3);
 }
 
 #[test]

@@ -3,10 +3,10 @@
 //! vector (AID), y_g (ALT-PBGD) or a joint y (JNT-PBGD) between iterations. BLOCC, which carries
 //! multipliers, is covered end to end by `tests/cli.rs` (fig10).
 
-use bilevel::core::solver::{Checkpoint, Observer};
+use bilevel::core::solver::{Checkpoint, Observer, StateValue};
 use bilevel::core::tensor::to_vec;
 use bilevel::models::representation::{GroupedRegression, Representation, RepresentationConfig};
-use bilevel::models::toys::{Example1, Example3};
+use bilevel::models::toys::{Example1, Example3, Example4};
 use bilevel::prelude::*;
 
 type B = NdArray<f64>;
@@ -162,4 +162,72 @@ fn resumed_solves_keep_the_moments_and_the_minibatch_sequence() {
         Itd::new(1e-2, 3).with_inner_step(1e-3).with_update(adam),
         5,
     );
+}
+
+fn saddle() -> DescentAscent {
+    DescentAscent::new(0.2, 0.5)
+        .with_tol(1e-10)
+        .with_max_iters(20_000)
+}
+
+/// The states of their own that BLOCC (multipliers λ_g, λ_γ) and perturbed GD (√h(x₀, y₀),
+/// which ρ of the warm-start choice uses) carry are checkpointed too; through [`Method`], whose
+/// state wraps the method's.
+#[test]
+fn resumed_solves_keep_multipliers_and_the_initial_residual() {
+    let e4 = Example4::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
+    same_run(
+        &e4,
+        Method::from(Blocc::new(0.1, 10.0).with_saddle(saddle())),
+        9,
+    );
+    let e1 = Example1::<B>::new(&Default::default(), 1.0, 0.0).unwrap();
+    same_run(
+        &e1,
+        Method::from(
+            PerturbedGd::new(0.01, 1.0)
+                .with_rho(Rho::WarmStart { c0: 1.0 })
+                .with_warm_start(MinSolver::new(0.2).with_tol(1e-12).with_max_iters(10_000)),
+        ),
+        13,
+    );
+}
+
+/// A checkpoint whose method state lacks a value the method keeps, or holds one of the wrong
+/// length, is refused with the value's name.
+#[test]
+fn a_checkpoint_with_a_missing_or_malformed_method_value_is_refused() {
+    let e4 = Example4::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
+    let blocc = Blocc::new(0.1, 10.0).with_saddle(saddle());
+    let options = SolveOptions::new(60, 0.0);
+    let (_, checkpoint) = interrupted_at(&e4, blocc.clone(), &options, 4);
+    let resume = |c: &Checkpoint| {
+        Executor::new(&e4, blocc.clone())
+            .options(options.clone())
+            .resume(c)
+            .unwrap_err()
+            .to_string()
+    };
+    let mut missing = checkpoint.clone();
+    assert!(missing.state.own.0.remove("lambda_g").is_some());
+    let err = resume(&missing);
+    assert!(err.contains("no `lambda_g`"), "{err}");
+    let mut long = checkpoint.clone();
+    long.state
+        .own
+        .0
+        .insert("lambda_gamma".into(), StateValue::Vector(vec![0.0; 3]));
+    let err = resume(&long);
+    assert!(
+        err.contains("lambda_gamma") && err.contains("expected 1"),
+        "{err}"
+    );
+    let mut bad_moment = checkpoint;
+    bad_moment
+        .state
+        .own
+        .0
+        .insert("moments.x.steps".into(), StateValue::Number(0.5));
+    let err = resume(&bad_moment);
+    assert!(err.contains("moments.x.steps"), "{err}");
 }

@@ -130,8 +130,8 @@ fn c11_perturbed_gd_reduces_the_hypergradient_for_both_rho_and_agrees_with_aid()
             start / end,
             first.metric,
             last.metric,
-            first.kkt.unwrap(),
-            last.kkt.unwrap()
+            first.value("kkt").unwrap(),
+            last.value("kkt").unwrap()
         );
         assert!(
             end < start * FACTOR,
@@ -290,7 +290,7 @@ fn c13_nonconvex_lower_level_update_shrinks_and_h_stays_small() {
         "C.1.3: ‖Δ‖ {:.3e} → {:.3e}, h at the end {h_end:.3e}, KKT {:.3e}",
         first.metric,
         last.metric,
-        last.kkt.unwrap()
+        last.value("kkt").unwrap()
     );
     assert!(
         last.metric < 0.1 * first.metric,

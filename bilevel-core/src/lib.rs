@@ -46,10 +46,10 @@ pub use lift::Lift;
 pub use oracle::{CallCounts, Gradient, Objective, Oracles, Wrt};
 pub use problem::{Init, Problem, Variable, check_problem};
 pub use solver::{
-    Accelerated, Aid, AltPbgd, Blocc, Bome, Checkpoint, CheckpointSink, ConjugateGradient,
-    DescentAscent, Executor, Itd, IterState, JntPbgd, Method, MinSolver, Multipliers, ObserverMode,
-    PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SaddleSolver, SingleLoop, SolveOptions,
-    Solver, Termination, UpdateRule, Updates, solve,
+    Accelerated, Aid, AltPbgd, AnyIterState, Blocc, Bome, Checkpoint, CheckpointSink,
+    ConjugateGradient, DescentAscent, Executor, Itd, IterState, JntPbgd, Method, MinSolver,
+    Multipliers, ObserverMode, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SaddleSolver,
+    SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates, solve,
 };
 
 /// The backends compiled in, selected by cargo features.

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::cg::ConjugateGradient;
 use super::penalty::{forbid_constraints, require_free_lower};
-use super::{IterState, MinSolver, Solver, projected_step};
+use super::{IterState, MethodState, MinSolver, Solver, Values, projected_step};
 use crate::config::Config;
 use crate::error::Result;
 use crate::oracle::{Objective, Oracles, Wrt};
@@ -53,7 +53,31 @@ impl Aid {
     }
 }
 
+/// What AID keeps: the last CG solution v, which warm-starts the next CG solve.
+#[derive(Debug, Clone)]
+pub struct AidState<B: Backend> {
+    /// v with ∇²_yy g v = ∇_y f at the last iterate (none before the first iteration).
+    pub v: Option<Tensor<B, 1>>,
+}
+
+impl<B: Backend> MethodState<B> for AidState<B> {
+    fn save(&self) -> Values {
+        let mut out = Values::default();
+        out.put_opt_tensor("v", self.v.as_ref());
+        out
+    }
+
+    fn load(saved: &Values, template: &IterState<B, Self>) -> Result<Self> {
+        let (dim, device) = (template.y_gamma.dims()[0], template.y_gamma.device());
+        Ok(Self {
+            v: saved.load_opt_tensor("v", dim, &device)?,
+        })
+    }
+}
+
 impl<B: Backend> Solver<B> for Aid {
+    type State = AidState<B>;
+
     fn kind(&self) -> &'static str {
         "aid"
     }
@@ -67,28 +91,27 @@ impl<B: Backend> Solver<B> for Aid {
         o: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
-    ) -> Result<IterState<B>> {
+    ) -> Result<IterState<B, Self::State>> {
         forbid_constraints("AID-BiO", o)?;
         require_free_lower(
             "AID-BiO",
             "eq. 1a-1b assume an unconstrained lower level",
             o,
         )?;
-        Ok(IterState::start(x0, y0, None, 0.0))
+        Ok(IterState::start(x0, y0, None, 0.0, AidState { v: None }))
     }
 
     fn next_iter<P: Problem<B>>(
         &mut self,
         o: &Oracles<'_, B, P>,
-        s: IterState<B>,
-    ) -> Result<IterState<B>> {
+        s: IterState<B, Self::State>,
+    ) -> Result<IterState<B, Self::State>> {
         let y = self
             .inner
             .run(o, &Objective::Lower, &s.x, s.y_gamma.clone())?;
-        let (grad, v, converged) = Self::hypergradient(o, &self.cg, &s.x, &y.y, s.aux.clone())?;
+        let (grad, v, converged) = Self::hypergradient(o, &self.cg, &s.x, &y.y, s.own.v.clone())?;
         let (x, metric) = projected_step(o.problem().upper().domain(), &s.x, &grad, self.eta)?;
-        let mut next = s.next(x, y.y, metric, y.iters);
-        next.aux = Some(v);
+        let mut next = s.advance(x, y.y, metric, y.iters, AidState { v: Some(v) });
         if !converged {
             next.warning = Some(format!(
                 "CG stopped unconverged after {} steps",

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::penalty::{
     PenaltySchedule, forbid_constraints, hypergradient, lower_solution, penalized,
 };
-use super::update::{UpdateRule, Updates};
+use super::update::{Moments, UpdateRule, Updates};
 use super::{IterState, MinSolver, Solver};
 use crate::config::Config;
 use crate::error::Result;
@@ -65,6 +65,8 @@ impl Updates for AltPbgd {
 }
 
 impl<B: Backend> Solver<B> for AltPbgd {
+    type State = Moments<B>;
+
     fn kind(&self) -> &'static str {
         "alt-pbgd"
     }
@@ -82,24 +84,31 @@ impl<B: Backend> Solver<B> for AltPbgd {
         o: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
-    ) -> Result<IterState<B>> {
+    ) -> Result<IterState<B, Self::State>> {
         forbid_constraints("ALT-PBGD", o)?;
-        Ok(IterState::start(x0, y0.clone(), Some(y0), self.gamma.at(0)))
+        let gamma = self.gamma.at(0);
+        Ok(IterState::start(
+            x0,
+            y0.clone(),
+            Some(y0),
+            gamma,
+            Moments::default(),
+        ))
     }
 
     fn next_iter<P: Problem<B>>(
         &mut self,
         o: &Oracles<'_, B, P>,
-        s: IterState<B>,
-    ) -> Result<IterState<B>> {
+        s: IterState<B, Self::State>,
+    ) -> Result<IterState<B, Self::State>> {
         let gamma = self.gamma.at(s.iter);
-        let mut moments = s.moments.clone();
+        let mut moments = s.own.clone();
         let y_g = lower_solution(&self.inner_g, o, &s, &mut moments.y_g)?;
         let y_gamma = self.inner_gamma.run_with(
             o,
             &penalized(gamma),
             &s.x,
-            s.y_gamma,
+            s.y_gamma.clone(),
             &mut moments.y_gamma,
         )?;
         let g_t = hypergradient(o, &s.x, &y_gamma.y, &y_g.y, gamma)?;
@@ -107,20 +116,9 @@ impl<B: Backend> Solver<B> for AltPbgd {
         let (x, metric) = self
             .update
             .step(&mut moments.x, domain, &s.x, &g_t, self.eta)?;
-        Ok(IterState {
-            iter: s.iter + 1,
-            x,
-            y_gamma: y_gamma.y,
-            y_g: Some(y_g.y),
-            gamma,
-            metric,
-            inner_iters: y_g.iters + y_gamma.iters,
-            lambda_g: None,
-            lambda_gamma: None,
-            aux: None,
-            kkt: None,
-            warning: None,
-            moments,
-        })
+        let inner_iters = y_g.iters + y_gamma.iters;
+        let mut next = s.advance(x, y_gamma.y, metric, inner_iters, moments);
+        (next.y_g, next.gamma) = (Some(y_g.y), gamma);
+        Ok(next)
     }
 }

@@ -9,7 +9,7 @@ use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;
 
 use super::penalty::{PenaltySchedule, require_constraints};
-use super::saddle::{DescentAscent, SaddleSolver};
+use super::saddle::{CoupledState, DescentAscent, SaddleSolver};
 use super::update::UpdateRule;
 use super::{IterState, Solver};
 use crate::config::Config;
@@ -48,6 +48,8 @@ impl Blocc {
 }
 
 impl<B: Backend> Solver<B> for Blocc {
+    type State = CoupledState<B>;
+
     fn kind(&self) -> &'static str {
         "blocc"
     }
@@ -61,20 +63,19 @@ impl<B: Backend> Solver<B> for Blocc {
         o: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
-    ) -> Result<IterState<B>> {
+    ) -> Result<IterState<B, Self::State>> {
         let m = require_constraints("PBGD-BLOCC", o)?;
         let lambda0 = Tensor::zeros([m], &x0.device());
-        let mut s = IterState::start(x0, y0.clone(), Some(y0), self.gamma.at(0));
-        s.lambda_g = Some(lambda0.clone());
-        s.lambda_gamma = Some(lambda0);
-        Ok(s)
+        let own = CoupledState::new(Some(lambda0.clone()), Some(lambda0));
+        let gamma = self.gamma.at(0);
+        Ok(IterState::start(x0, y0.clone(), Some(y0), gamma, own))
     }
 
     fn next_iter<P: Problem<B>>(
         &mut self,
         o: &Oracles<'_, B, P>,
-        s: IterState<B>,
-    ) -> Result<IterState<B>> {
+        s: IterState<B, Self::State>,
+    ) -> Result<IterState<B, Self::State>> {
         let gamma = self.gamma.at(s.iter);
         let zeros = || Tensor::zeros([o.problem().num_constraints()], &s.x.device());
         let y_g0 = s.y_g.clone().unwrap_or_else(|| s.y_gamma.clone());
@@ -83,14 +84,14 @@ impl<B: Backend> Solver<B> for Blocc {
             None,
             &s.x,
             y_g0,
-            s.lambda_g.clone().unwrap_or_else(zeros),
+            s.own.lambda_g.clone().unwrap_or_else(zeros),
         )?;
         let lgam = self.inner_gamma.run(
             o,
             Some(gamma),
             &s.x,
             s.y_gamma.clone(),
-            s.lambda_gamma.clone().unwrap_or_else(zeros),
+            s.own.lambda_gamma.clone().unwrap_or_else(zeros),
         )?;
         let at_gamma = o.grad_x(
             &Objective::Penalized {
@@ -102,26 +103,20 @@ impl<B: Backend> Solver<B> for Blocc {
         )?;
         let at_g = o.grad_x(&Objective::LowerLagrangian(&lg.lambda), &s.x, &lg.y)?;
         let g_t = (at_gamma - at_g).mul_scalar(gamma);
-        let mut moments = s.moments;
+        let mut moments = s.own.moments.clone();
         let domain = o.problem().upper().domain();
         let (x, metric) = self
             .update
             .step(&mut moments.x, domain, &s.x, &g_t, self.eta)?;
-        Ok(IterState {
-            iter: s.iter + 1,
-            x,
-            y_gamma: lgam.y,
-            y_g: Some(lg.y),
-            gamma,
-            metric,
-            inner_iters: lg.iters + lgam.iters,
-            warning: (self.inner_g.tol() > 0.0 && !(lg.converged && lgam.converged))
-                .then(|| "a MaxMin solve stopped before its tolerance".to_string()),
+        let own = CoupledState {
+            moments,
             lambda_g: Some(lg.lambda),
             lambda_gamma: Some(lgam.lambda),
-            aux: None,
-            kkt: None,
-            moments,
-        })
+        };
+        let mut next = s.advance(x, lgam.y, metric, lg.iters + lgam.iters, own);
+        (next.y_g, next.gamma) = (Some(lg.y), gamma);
+        next.warning = (self.inner_g.tol() > 0.0 && !(lg.converged && lgam.converged))
+            .then(|| "a MaxMin solve stopped before its tolerance".to_string());
+        Ok(next)
     }
 }

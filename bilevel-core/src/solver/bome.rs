@@ -41,6 +41,8 @@ impl Bome {
 }
 
 impl<B: Backend> Solver<B> for Bome {
+    type State = ();
+
     fn kind(&self) -> &'static str {
         "bome"
     }
@@ -54,7 +56,7 @@ impl<B: Backend> Solver<B> for Bome {
         o: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
-    ) -> Result<IterState<B>> {
+    ) -> Result<IterState<B, Self::State>> {
         forbid_constraints("BOME", o)?;
         let p = o.problem();
         if !p.upper().domain().is_free() || !p.lower().domain().is_free() {
@@ -63,14 +65,14 @@ impl<B: Backend> Solver<B> for Bome {
                 reason: "this implementation is for free domains".into(),
             });
         }
-        Ok(IterState::start(x0, y0, None, 0.0))
+        Ok(IterState::start(x0, y0, None, 0.0, ()))
     }
 
     fn next_iter<P: Problem<B>>(
         &mut self,
         o: &Oracles<'_, B, P>,
-        s: IterState<B>,
-    ) -> Result<IterState<B>> {
+        s: IterState<B, Self::State>,
+    ) -> Result<IterState<B, Self::State>> {
         let (x, y) = (&s.x, &s.y_gamma);
         let y_t = self.inner.run(o, &Objective::Lower, x, y.clone())?;
         let gq = o.gradient(&Objective::Lower, x, y, Wrt::Both)?;
@@ -92,11 +94,12 @@ impl<B: Backend> Solver<B> for Bome {
         let dx = fx + qx.mul_scalar(lambda);
         let dy = fy + qy.mul_scalar(lambda);
         let metric = scalar(&(norm2_sq(dx.clone()) + norm2_sq(dy.clone()))).sqrt();
-        Ok(s.next(
+        Ok(s.advance(
             x.clone() - dx.mul_scalar(self.step),
             y.clone() - dy.mul_scalar(self.step),
             metric,
             y_t.iters,
+            (),
         ))
     }
 }

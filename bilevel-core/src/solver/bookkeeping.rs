@@ -8,6 +8,7 @@ use burn::tensor::backend::Backend;
 use super::checkpoint::{Checkpoint, ProblemPrint};
 use super::report::{HistoryRow, Report, Termination};
 use super::state::IterState;
+use super::values::MethodState;
 use crate::error::{Error, Result};
 use crate::oracle::{Objective, Oracles};
 use crate::problem::Problem;
@@ -39,7 +40,7 @@ impl Run {
     }
 
     /// Counts the state's warning, if any.
-    pub fn warn<B: Backend>(&mut self, state: &IterState<B>) {
+    pub fn warn<B: Backend, S>(&mut self, state: &IterState<B, S>) {
         if let Some(w) = &state.warning {
             match self.warnings.iter_mut().find(|(m, _)| m == w) {
                 Some((_, n)) => *n += 1,
@@ -49,11 +50,11 @@ impl Run {
     }
 
     /// A checkpoint of the run after `state`, for a method of `kind` with `config`.
-    pub fn checkpoint<B: Backend>(
+    pub fn checkpoint<B: Backend, S: MethodState<B>>(
         &self,
         kind: &str,
         config: &serde_json::Value,
-        state: &IterState<B>,
+        state: &IterState<B, S>,
     ) -> Checkpoint {
         Checkpoint {
             method: kind.to_string(),
@@ -68,7 +69,7 @@ impl Run {
 }
 
 /// Why the state counts as diverged, if it does.
-pub(super) fn blown_up<B: Backend>(state: &IterState<B>, blowup: f64) -> Option<String> {
+pub(super) fn blown_up<B: Backend, S>(state: &IterState<B, S>, blowup: f64) -> Option<String> {
     let size = scalar(&(norm2_sq(state.x.clone()) + norm2_sq(state.y_gamma.clone())));
     if !state.metric.is_finite() {
         Some(format!("the convergence metric is {}", state.metric))
@@ -83,7 +84,11 @@ pub(super) fn blown_up<B: Backend>(state: &IterState<B>, blowup: f64) -> Option<
     }
 }
 
-pub(super) fn diverged<B: Backend>(solver: &str, last: &IterState<B>, reason: String) -> Error {
+pub(super) fn diverged<B: Backend, S>(
+    solver: &str,
+    last: &IterState<B, S>,
+    reason: String,
+) -> Error {
     Error::Diverged {
         solver: solver.to_string(),
         iteration: last.iter + 1,
@@ -94,9 +99,9 @@ pub(super) fn diverged<B: Backend>(solver: &str, last: &IterState<B>, reason: St
     }
 }
 
-pub(super) fn row<B: Backend, P: Problem<B>>(
+pub(super) fn row<B: Backend, P: Problem<B>, S: MethodState<B>>(
     o: &Oracles<'_, B, P>,
-    s: &IterState<B>,
+    s: &IterState<B, S>,
     elapsed_s: f64,
 ) -> Result<HistoryRow> {
     Ok(HistoryRow {
@@ -106,14 +111,14 @@ pub(super) fn row<B: Backend, P: Problem<B>>(
         g: o.value(&Objective::Lower, &s.x, &s.y_gamma)?,
         gamma: s.gamma,
         inner_iters: s.inner_iters,
-        kkt: s.kkt,
+        values: s.own.values().numbers(),
         elapsed_s,
     })
 }
 
-pub(super) fn report<B: Backend, P: Problem<B>>(
+pub(super) fn report<B: Backend, P: Problem<B>, S: MethodState<B>>(
     o: &Oracles<'_, B, P>,
-    s: IterState<B>,
+    s: IterState<B, S>,
     solver: String,
     solver_oracles: &Oracles<'_, B, P>,
     wall_time: Duration,
@@ -141,10 +146,8 @@ pub(super) fn report<B: Backend, P: Problem<B>>(
     Ok(Report {
         solver,
         max_violation,
-        kkt_residual: s.kkt,
+        values: s.own.values(),
         warnings: vec![],
-        lambda_g: s.lambda_g,
-        lambda_gamma: s.lambda_gamma,
         f,
         g,
         f_gamma: lower_gap.map(|gap| f + s.gamma * gap),

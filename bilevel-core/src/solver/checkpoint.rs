@@ -2,22 +2,24 @@
 //!
 //! A [`Checkpoint`] holds the outer-loop [`IterState`] as plain numbers ([`Snapshot`]), the
 //! history recorded so far, the warnings and the elapsed time. Every solver keeps what it
-//! carries between iterations in the state (multipliers, y_g, the CG solution of AID); what it
-//! computes in `init` from the initial point (PerturbedGd's √h(x₀, y₀)) is recomputed by
-//! [`Executor::resume`](super::Executor::resume), which calls `init` again before it restores
-//! the snapshot. The checkpoint names the method's kind and configuration; a resume checks
-//! both. So a resumed solve makes exactly the iterates of an uninterrupted one.
+//! carries between iterations in its own state type (multipliers, moments, the CG solution of
+//! AID, PerturbedGd's √h(x₀, y₀)), saved by key ([`MethodState`]).
+//! [`Executor::resume`](super::Executor::resume) calls `init` (for the lengths and the parts
+//! the method keeps) and then restores the snapshot over it. The checkpoint names the method's
+//! kind and configuration; a resume checks both. So a resumed solve makes exactly the iterates
+//! of an uninterrupted one.
 
-use burn::tensor::{Tensor, backend::Backend};
+use burn::tensor::backend::Backend;
 use serde::{Deserialize, Serialize};
 
 use super::report::HistoryRow;
 use super::state::IterState;
-use super::update::{Moment, Moments};
+use super::values::{MethodState, Values};
 use crate::error::{Error, Result, ensure_len};
 use crate::tensor::{to_vec, vector};
 
-/// An [`IterState`] as plain numbers (f64; exact for f32 and f64 backends).
+/// An [`IterState`] as plain numbers (f64; exact for f32 and f64 backends): the common
+/// iterate, and the method's own state by key ([`MethodState::save`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Outer iterations completed.
@@ -35,66 +37,9 @@ pub struct Snapshot {
     pub metric: f64,
     /// Inner iterations of the last outer iteration.
     pub inner_iters: usize,
-    /// λ_g, where kept.
-    pub lambda_g: Option<Vec<f64>>,
-    /// λ_γ, where kept.
-    pub lambda_gamma: Option<Vec<f64>>,
-    /// The auxiliary vector (AID's CG solution), where kept.
-    pub aux: Option<Vec<f64>>,
-    /// The KKT residual, where computed.
-    pub kkt: Option<f64>,
-    /// The update rules' moments (absent in checkpoints of plain gradient runs).
+    /// The method's own state (moments, multipliers, ...).
     #[serde(default)]
-    pub moments: MomentsSnapshot,
-}
-
-/// One [`Moment`] as plain numbers.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct MomentSnapshot {
-    /// Steps taken.
-    pub steps: usize,
-    /// The first moment.
-    pub m: Option<Vec<f64>>,
-    /// The second moment.
-    pub v: Option<Vec<f64>>,
-}
-
-/// [`Moments`] as plain numbers.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct MomentsSnapshot {
-    /// For x.
-    pub x: MomentSnapshot,
-    /// For y^γ.
-    pub y_gamma: MomentSnapshot,
-    /// For y^g.
-    pub y_g: MomentSnapshot,
-}
-
-impl MomentSnapshot {
-    fn of<B: Backend>(m: &Moment<B>) -> Self {
-        Self {
-            steps: m.steps,
-            m: m.m.as_ref().map(to_vec),
-            v: m.v.as_ref().map(to_vec),
-        }
-    }
-
-    /// The moment on `device`; each stored vector must have length `dim`.
-    fn restore<B: Backend>(&self, name: &str, dim: usize, device: &B::Device) -> Result<Moment<B>> {
-        let load = |v: &Option<Vec<f64>>| -> Result<Option<Tensor<B, 1>>> {
-            v.as_ref()
-                .map(|v| {
-                    ensure_len(&format!("checkpoint moment of {name}"), dim, v.len())?;
-                    Ok(vector(v, device))
-                })
-                .transpose()
-        };
-        Ok(Moment {
-            steps: self.steps,
-            m: load(&self.m)?,
-            v: load(&self.v)?,
-        })
-    }
+    pub own: Values,
 }
 
 /// JSON has no infinity: store +∞ (the metric before the first iteration) as `null`.
@@ -114,86 +59,51 @@ mod nonfinite {
     }
 }
 
-impl<B: Backend> IterState<B> {
+impl<B: Backend, S: MethodState<B>> IterState<B, S> {
     /// The state as plain numbers (the warning is not kept: it was already counted).
     pub fn snapshot(&self) -> Snapshot {
-        let opt = |t: &Option<Tensor<B, 1>>| t.as_ref().map(to_vec);
         Snapshot {
             iter: self.iter,
             x: to_vec(&self.x),
             y_gamma: to_vec(&self.y_gamma),
-            y_g: opt(&self.y_g),
+            y_g: self.y_g.as_ref().map(to_vec),
             gamma: self.gamma,
             metric: self.metric,
             inner_iters: self.inner_iters,
-            lambda_g: opt(&self.lambda_g),
-            lambda_gamma: opt(&self.lambda_gamma),
-            aux: opt(&self.aux),
-            kkt: self.kkt,
-            moments: MomentsSnapshot {
-                x: MomentSnapshot::of(&self.moments.x),
-                y_gamma: MomentSnapshot::of(&self.moments.y_gamma),
-                y_g: MomentSnapshot::of(&self.moments.y_g),
-            },
+            own: self.own.save(),
         }
     }
 
-    /// The state a snapshot was taken of, on `device`; checks the lengths of x and y against
-    /// `template` (the state `init` made for this problem) and that the optional parts a solver
-    /// keeps are present exactly when `template` has them.
-    pub fn restore(snapshot: &Snapshot, template: &IterState<B>) -> Result<Self> {
+    /// The state a snapshot was taken of, on `template`'s device; checks the lengths against
+    /// `template` (the state `init` made for this problem) and that the parts the method keeps
+    /// are there.
+    pub fn restore(snapshot: &Snapshot, template: &IterState<B, S>) -> Result<Self> {
         let device = template.x.device();
         ensure_len("checkpoint x", template.x.dims()[0], snapshot.x.len())?;
-        ensure_len(
-            "checkpoint y",
-            template.y_gamma.dims()[0],
-            snapshot.y_gamma.len(),
-        )?;
-        let opt = |name: &str, v: &Option<Vec<f64>>, t: &Option<Tensor<B, 1>>| match (v, t) {
-            (Some(v), Some(t)) => {
-                ensure_len(name, t.dims()[0], v.len())?;
-                Ok(Some(vector(v, &device)))
+        let dim_y = template.y_gamma.dims()[0];
+        ensure_len("checkpoint y", dim_y, snapshot.y_gamma.len())?;
+        let y_g = match (&snapshot.y_g, &template.y_g) {
+            (Some(v), _) => {
+                ensure_len("checkpoint y_g", dim_y, v.len())?;
+                Some(vector(v, &device))
             }
-            (Some(v), None) => Ok(Some(vector(v, &device))),
-            (None, Some(_)) => Err(Error::InvalidParameter {
-                name: name.into(),
-                value: f64::NAN.into(),
-                reason: "missing from the checkpoint, but this solver keeps it".into(),
-            }),
-            (None, None) => Ok(None),
+            (None, Some(_)) => {
+                return Err(Error::Checkpoint {
+                    reason: "it holds no `y_g`, which this method keeps".into(),
+                });
+            }
+            (None, None) => None,
         };
         Ok(Self {
             iter: snapshot.iter,
             x: vector(&snapshot.x, &device),
             y_gamma: vector(&snapshot.y_gamma, &device),
-            y_g: opt("checkpoint y_g", &snapshot.y_g, &template.y_g)?,
+            y_g,
             gamma: snapshot.gamma,
             metric: snapshot.metric,
             inner_iters: snapshot.inner_iters,
-            lambda_g: opt(
-                "checkpoint lambda_g",
-                &snapshot.lambda_g,
-                &template.lambda_g,
-            )?,
-            lambda_gamma: opt(
-                "checkpoint lambda_gamma",
-                &snapshot.lambda_gamma,
-                &template.lambda_gamma,
-            )?,
-            aux: snapshot.aux.as_ref().map(|v| vector(v, &device)),
-            kkt: snapshot.kkt,
             warning: None,
-            moments: Moments {
-                x: snapshot.moments.x.restore("x", snapshot.x.len(), &device)?,
-                y_gamma: snapshot
-                    .moments
-                    .y_gamma
-                    .restore("y", snapshot.y_gamma.len(), &device)?,
-                y_g: snapshot
-                    .moments
-                    .y_g
-                    .restore("y_g", snapshot.y_gamma.len(), &device)?,
-            },
+            own: S::load(&snapshot.own, template)?,
         })
     }
 }

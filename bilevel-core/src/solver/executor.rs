@@ -23,7 +23,7 @@ use super::checkpoint::{Checkpoint, CheckpointSink, ProblemPrint};
 use super::observer::{Observer, ObserverMode};
 use super::options::SolveOptions;
 use super::report::{Report, Termination};
-use super::state::IterState;
+use super::state::{AnyIterState, IterState};
 use crate::batch::Batch;
 use crate::error::{Error, Result};
 use crate::oracle::{Objective, Oracles};
@@ -184,7 +184,7 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
             for (o, mode) in exec.observers.iter_mut() {
                 if mode.fires(state.iter) {
                     o.iteration(&row);
-                    o.state(&state);
+                    o.state(&state as &AnyIterState<B>);
                 }
             }
             let stalled = match (options.stall_tol, run.history.last()) {

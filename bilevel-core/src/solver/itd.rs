@@ -11,7 +11,7 @@ use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;
 
 use super::penalty::{forbid_constraints, require_free_lower};
-use super::update::UpdateRule;
+use super::update::{Moments, UpdateRule};
 use super::{IterState, Solver};
 use crate::config::Config;
 use crate::error::Result;
@@ -40,6 +40,8 @@ pub struct Itd {
 }
 
 impl<B: Backend> Solver<B> for Itd {
+    type State = Moments<B>;
+
     fn kind(&self) -> &'static str {
         "itd"
     }
@@ -53,30 +55,28 @@ impl<B: Backend> Solver<B> for Itd {
         o: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
-    ) -> Result<IterState<B>> {
+    ) -> Result<IterState<B, Self::State>> {
         forbid_constraints("ITD", o)?;
         require_free_lower("ITD", "the unrolled steps are unprojected", o)?;
-        Ok(IterState::start(x0, y0, None, 0.0))
+        Ok(IterState::start(x0, y0, None, 0.0, Moments::default()))
     }
 
     fn next_iter<P: Problem<B>>(
         &mut self,
         o: &Oracles<'_, B, P>,
-        s: IterState<B>,
-    ) -> Result<IterState<B>> {
+        s: IterState<B, Self::State>,
+    ) -> Result<IterState<B, Self::State>> {
         let y0 = if self.warm_start {
             s.y_gamma.clone()
         } else {
             o.problem().y0()?
         };
         let (grad, y) = o.unrolled_gradient(&s.x, &y0, self.steps, self.inner_step)?;
-        let mut moment = s.moments.x.clone();
+        let mut moments = s.own.clone();
         let domain = o.problem().upper().domain();
         let (x, metric) = self
             .update
-            .step(&mut moment, domain, &s.x, &grad, self.eta)?;
-        let mut next = s.next(x, y, metric, self.steps);
-        next.moments.x = moment;
-        Ok(next)
+            .step(&mut moments.x, domain, &s.x, &grad, self.eta)?;
+        Ok(s.advance(x, y, metric, self.steps, moments))
     }
 }

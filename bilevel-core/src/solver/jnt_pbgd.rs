@@ -8,7 +8,7 @@ use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;
 
 use super::penalty::{PenaltySchedule, forbid_constraints, lower_solution, penalized};
-use super::update::{UpdateRule, Updates};
+use super::update::{Moments, UpdateRule, Updates};
 use super::{IterState, MinSolver, Solver};
 use crate::config::Config;
 use crate::error::Result;
@@ -39,6 +39,8 @@ impl Updates for JntPbgd {
 }
 
 impl<B: Backend> Solver<B> for JntPbgd {
+    type State = Moments<B>;
+
     fn kind(&self) -> &'static str {
         "jnt-pbgd"
     }
@@ -52,9 +54,16 @@ impl<B: Backend> Solver<B> for JntPbgd {
         o: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
-    ) -> Result<IterState<B>> {
+    ) -> Result<IterState<B, Self::State>> {
         forbid_constraints("JNT-PBGD", o)?;
-        Ok(IterState::start(x0, y0.clone(), Some(y0), self.gamma.at(0)))
+        let gamma = self.gamma.at(0);
+        Ok(IterState::start(
+            x0,
+            y0.clone(),
+            Some(y0),
+            gamma,
+            Moments::default(),
+        ))
     }
 
     /// Eq. 19: d_x = ∇_x f + γ(∇_x g(x, y) − ∇_x g(x, y^g)), d_y = ∇_y f + γ ∇_y g, both at
@@ -62,10 +71,10 @@ impl<B: Backend> Solver<B> for JntPbgd {
     fn next_iter<P: Problem<B>>(
         &mut self,
         o: &Oracles<'_, B, P>,
-        s: IterState<B>,
-    ) -> Result<IterState<B>> {
+        s: IterState<B, Self::State>,
+    ) -> Result<IterState<B, Self::State>> {
         let gamma = self.gamma.at(s.iter);
-        let mut moments = s.moments.clone();
+        let mut moments = s.own.clone();
         let y_g = lower_solution(&self.inner, o, &s, &mut moments.y_g)?;
         let joint = o.gradient(&penalized(gamma), &s.x, &s.y_gamma, Wrt::Both)?;
         let at_g = o.grad_x(&Objective::Lower, &s.x, &y_g.y)?;
@@ -91,20 +100,8 @@ impl<B: Backend> Solver<B> for JntPbgd {
             &d_y,
             self.eta,
         )?;
-        Ok(IterState {
-            iter: s.iter + 1,
-            x,
-            y_gamma: y,
-            y_g: Some(y_g.y),
-            gamma,
-            metric: metric_x.hypot(metric_y),
-            inner_iters: y_g.iters,
-            lambda_g: None,
-            lambda_gamma: None,
-            aux: None,
-            kkt: None,
-            warning: None,
-            moments,
-        })
+        let mut next = s.advance(x, y, metric_x.hypot(metric_y), y_g.iters, moments);
+        (next.y_g, next.gamma) = (Some(y_g.y), gamma);
+        Ok(next)
     }
 }

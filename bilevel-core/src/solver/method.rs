@@ -6,9 +6,12 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
-use super::{Aid, AltPbgd, Blocc, Bome, Itd, IterState, JntPbgd, PbgdFree, PerturbedGd, Solver};
+use super::{
+    Aid, AidState, AltPbgd, Blocc, Bome, CoupledState, Itd, IterState, JntPbgd, MethodState,
+    Moments, PbgdFree, PerturbedGd, PerturbedState, Solver, Values,
+};
 use crate::config::Validate;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::oracle::Oracles;
 use crate::problem::Problem;
 
@@ -58,6 +61,8 @@ impl Validate for Method {
 }
 
 impl<B: Backend> Solver<B> for Method {
+    type State = AnyState<B>;
+
     fn kind(&self) -> &'static str {
         delegate!(self, s => Solver::<B>::kind(s))
     }
@@ -79,16 +84,115 @@ impl<B: Backend> Solver<B> for Method {
         oracles: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
-    ) -> Result<IterState<B>> {
-        delegate!(self, s => s.init(oracles, x0, y0))
+    ) -> Result<IterState<B, AnyState<B>>> {
+        delegate!(self, s => Ok(s.init(oracles, x0, y0)?.map_own(Into::into)))
     }
 
     fn next_iter<P: Problem<B>>(
         &mut self,
         oracles: &Oracles<'_, B, P>,
-        state: IterState<B>,
-    ) -> Result<IterState<B>> {
-        delegate!(self, s => s.next_iter(oracles, state))
+        state: IterState<B, AnyState<B>>,
+    ) -> Result<IterState<B, AnyState<B>>> {
+        delegate!(self, s => {
+            let state = state.try_map_own(TryInto::try_into)?;
+            Ok(s.next_iter(oracles, state)?.map_own(Into::into))
+        })
+    }
+}
+
+/// The state of whichever method a [`Method`] holds.
+#[derive(Debug, Clone)]
+pub enum AnyState<B: Backend> {
+    /// BOME's (none).
+    Stateless(()),
+    /// The moments of JNT-PBGD, ALT-PBGD and ITD.
+    Moments(Moments<B>),
+    /// The multipliers and moments of PBGD-BLOCC and PBGD-Free.
+    Coupled(CoupledState<B>),
+    /// Perturbed GD's.
+    Perturbed(PerturbedState),
+    /// AID's.
+    Aid(AidState<B>),
+}
+
+/// `From<state> for AnyState` and `TryFrom<AnyState> for state`, for every state type.
+macro_rules! any_state {
+    ($($variant:ident($t:ty)),*) => {$(
+        impl<B: Backend> From<$t> for AnyState<B> {
+            fn from(s: $t) -> Self {
+                AnyState::$variant(s)
+            }
+        }
+
+        impl<B: Backend> TryFrom<AnyState<B>> for $t {
+            type Error = Error;
+
+            fn try_from(s: AnyState<B>) -> Result<Self> {
+                match s {
+                    AnyState::$variant(s) => Ok(s),
+                    other => Err(Error::Checkpoint {
+                        reason: format!(
+                            "the state is {}, not the {} this method keeps",
+                            other.variant(),
+                            stringify!($variant)
+                        ),
+                    }),
+                }
+            }
+        }
+    )*};
+}
+
+any_state!(
+    Stateless(()),
+    Moments(Moments<B>),
+    Coupled(CoupledState<B>),
+    Perturbed(PerturbedState),
+    Aid(AidState<B>)
+);
+
+/// Calls `$body` with `$s` bound to the state inside `$any`.
+macro_rules! on_state {
+    ($any:expr, $s:ident => $body:expr) => {
+        match $any {
+            AnyState::Stateless($s) => $body,
+            AnyState::Moments($s) => $body,
+            AnyState::Coupled($s) => $body,
+            AnyState::Perturbed($s) => $body,
+            AnyState::Aid($s) => $body,
+        }
+    };
+}
+
+impl<B: Backend> AnyState<B> {
+    /// The variant's name, for errors.
+    fn variant(&self) -> &'static str {
+        match self {
+            AnyState::Stateless(_) => "Stateless",
+            AnyState::Moments(_) => "Moments",
+            AnyState::Coupled(_) => "Coupled",
+            AnyState::Perturbed(_) => "Perturbed",
+            AnyState::Aid(_) => "Aid",
+        }
+    }
+}
+
+impl<B: Backend> MethodState<B> for AnyState<B> {
+    fn save(&self) -> Values {
+        on_state!(self, s => MethodState::<B>::save(s))
+    }
+
+    // One arm per state type, some of them `Copy`: `clone` is the one call that fits all.
+    #[allow(clippy::clone_on_copy)]
+    fn load(saved: &Values, template: &IterState<B, Self>) -> Result<Self> {
+        on_state!(&template.own, s => {
+            let inner = template.clone().map_own(|_| s.clone());
+            Ok(MethodState::load(saved, &inner)?.into())
+        })
+    }
+
+    fn values(&self) -> Values {
+        on_state!(self, s => MethodState::<B>::values(s))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Solvers (DESIGN.md §3), in the shape of argmin: a method is a configuration struct
 //! (`new(required)`, `with_*` builders, serde, one validation step; see [`crate::config`]);
 //! [`Solver::init`] and [`Solver::next_iter`] advance one outer iteration on an [`IterState`]
-//! moved by value; the [`Executor`] checks termination, calls observers, hands checkpoints to
+//! moved by value, which carries the method's own [`Solver::State`] ([`MethodState`]); the [`Executor`] checks termination, calls observers, hands checkpoints to
 //! a sink and records the history into a [`Report`]. [`Method`] names every method with its
 //! configuration, for files, the command and checkpoints.
 //!
@@ -45,8 +45,10 @@ mod report;
 pub mod saddle;
 mod state;
 pub mod update;
+mod values;
 
 pub use aid::Aid;
+pub use aid::AidState;
 pub use alt_pbgd::AltPbgd;
 pub use blocc::Blocc;
 pub use bome::Bome;
@@ -56,18 +58,21 @@ pub use executor::{Executor, solve};
 pub use inner::{InnerOutcome, MinSolver};
 pub use itd::Itd;
 pub use jnt_pbgd::JntPbgd;
+pub use method::AnyState;
 pub use method::Method;
 pub use observer::{Observer, ObserverMode};
 pub use options::SolveOptions;
 pub use pbgd_free::PbgdFree;
 pub use penalty::PenaltySchedule;
+pub use perturbed_gd::PerturbedState;
 pub use perturbed_gd::{PerturbedGd, Rho};
 pub use report::{HistoryRow, Report, Termination};
 pub use saddle::{
-    Accelerated, DescentAscent, Multipliers, SaddleOutcome, SaddleSolver, SingleLoop,
+    Accelerated, CoupledState, DescentAscent, Multipliers, SaddleOutcome, SaddleSolver, SingleLoop,
 };
-pub use state::IterState;
+pub use state::{AnyIterState, IterState};
 pub use update::{Moment, Moments, UpdateRule, Updates};
+pub use values::{MethodState, StateValue, Values};
 
 use burn::tensor::{Tensor, backend::Backend};
 
@@ -83,6 +88,10 @@ use crate::tensor::{norm2_sq, scalar};
 /// One outer-loop method: a validated configuration ([`Validate`], serde) that advances an
 /// [`IterState`] one outer iteration at a time.
 pub trait Solver<B: Backend>: Validate + Serialize {
+    /// What the method carries between iterations besides the common iterate (saved in
+    /// checkpoints; its [`MethodState::values`] reach the report).
+    type State: MethodState<B> + Clone + 'static;
+
     /// The method's name in config files and checkpoints (`alt-pbgd`, ...).
     fn kind(&self) -> &'static str;
 
@@ -106,18 +115,20 @@ pub trait Solver<B: Backend>: Validate + Serialize {
         oracles: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
-    ) -> Result<IterState<B>>;
+    ) -> Result<IterState<B, Self::State>>;
 
     /// One outer iteration.
     fn next_iter<P: Problem<B>>(
         &mut self,
         oracles: &Oracles<'_, B, P>,
-        state: IterState<B>,
-    ) -> Result<IterState<B>>;
+        state: IterState<B, Self::State>,
+    ) -> Result<IterState<B, Self::State>>;
 }
 
 /// A method borrowed mutably is the method itself (what [`solve`] runs).
 impl<B: Backend, S: Solver<B>> Solver<B> for &mut S {
+    type State = S::State;
+
     fn kind(&self) -> &'static str {
         (**self).kind()
     }
@@ -139,15 +150,15 @@ impl<B: Backend, S: Solver<B>> Solver<B> for &mut S {
         oracles: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
-    ) -> Result<IterState<B>> {
+    ) -> Result<IterState<B, S::State>> {
         (**self).init(oracles, x0, y0)
     }
 
     fn next_iter<P: Problem<B>>(
         &mut self,
         oracles: &Oracles<'_, B, P>,
-        state: IterState<B>,
-    ) -> Result<IterState<B>> {
+        state: IterState<B, S::State>,
+    ) -> Result<IterState<B, S::State>> {
         (**self).next_iter(oracles, state)
     }
 }

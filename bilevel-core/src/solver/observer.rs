@@ -6,7 +6,7 @@
 use burn::tensor::backend::Backend;
 
 use super::report::{HistoryRow, Report};
-use super::state::IterState;
+use super::state::AnyIterState;
 
 /// When an observer's [`Observer::iteration`] hook fires.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +38,7 @@ pub trait Observer<B: Backend> {
     fn iteration(&mut self, _row: &HistoryRow) {}
     /// After [`Observer::iteration`], with the state itself (for metrics the history does not
     /// hold, such as a test accuracy).
-    fn state(&mut self, _state: &IterState<B>) {}
+    fn state(&mut self, _state: &AnyIterState<B>) {}
     /// After the last iteration, with the report.
     fn finish(&mut self, _report: &Report<B>) {}
     /// Polled before every iteration, with the number of iterations completed: `true` stops

@@ -12,7 +12,7 @@ use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;
 
 use super::penalty::{PenaltySchedule, forbid_constraints, penalized, require_constraints};
-use super::saddle::SaddleSolver;
+use super::saddle::{CoupledState, SaddleSolver};
 use super::update::{UpdateRule, Updates};
 use super::{IterState, MinSolver, Solver};
 use crate::config::Config;
@@ -64,6 +64,8 @@ impl Updates for PbgdFree {
 }
 
 impl<B: Backend> Solver<B> for PbgdFree {
+    type State = CoupledState<B>;
+
     fn kind(&self) -> &'static str {
         "pbgd-free"
     }
@@ -81,34 +83,36 @@ impl<B: Backend> Solver<B> for PbgdFree {
         o: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
-    ) -> Result<IterState<B>> {
-        let mut s = IterState::start(x0, y0, None, self.gamma.at(0));
-        if self.coupled.is_some() {
+    ) -> Result<IterState<B, Self::State>> {
+        let lambda_gamma = if self.coupled.is_some() {
             let m = require_constraints("PBGD-Free with a saddle solver", o)?;
-            s.lambda_gamma = Some(Tensor::zeros([m], &s.x.device()));
+            Some(Tensor::zeros([m], &x0.device()))
         } else {
             forbid_constraints("PBGD-Free", o)?;
-        }
-        Ok(s)
+            None
+        };
+        let own = CoupledState::new(None, lambda_gamma);
+        Ok(IterState::start(x0, y0, None, self.gamma.at(0), own))
     }
 
     fn next_iter<P: Problem<B>>(
         &mut self,
         o: &Oracles<'_, B, P>,
-        s: IterState<B>,
-    ) -> Result<IterState<B>> {
+        s: IterState<B, Self::State>,
+    ) -> Result<IterState<B, Self::State>> {
         let gamma = self.gamma.at(s.iter);
-        let mut moments = s.moments;
-        let (y_gamma, lambda_gamma, inner_iters) = match (&self.coupled, s.lambda_gamma) {
+        let mut moments = s.own.moments.clone();
+        let (y_gamma, lambda_gamma, inner_iters) = match (&self.coupled, &s.own.lambda_gamma) {
             (Some(saddle), Some(lambda)) => {
-                let r = saddle.run(o, Some(gamma), &s.x, s.y_gamma, lambda)?;
+                let r = saddle.run(o, Some(gamma), &s.x, s.y_gamma.clone(), lambda.clone())?;
                 (r.y, Some(r.lambda), r.iters)
             }
             _ => {
                 let objective = penalized(gamma);
-                let r =
-                    self.inner
-                        .run_with(o, &objective, &s.x, s.y_gamma, &mut moments.y_gamma)?;
+                let y = s.y_gamma.clone();
+                let r = self
+                    .inner
+                    .run_with(o, &objective, &s.x, y, &mut moments.y_gamma)?;
                 (r.y, None, r.iters)
             }
         };
@@ -117,20 +121,13 @@ impl<B: Backend> Solver<B> for PbgdFree {
         let (x, metric) = self
             .update
             .step(&mut moments.x, domain, &s.x, &d, self.eta)?;
-        Ok(IterState {
-            iter: s.iter + 1,
-            x,
-            y_gamma,
-            y_g: None,
-            gamma,
-            metric,
-            inner_iters,
+        let own = CoupledState {
+            moments,
             lambda_g: None,
             lambda_gamma,
-            aux: None,
-            kkt: None,
-            warning: None,
-            moments,
-        })
+        };
+        let mut next = s.advance(x, y_gamma, metric, inner_iters, own);
+        next.gamma = gamma;
+        Ok(next)
     }
 }

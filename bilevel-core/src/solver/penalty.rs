@@ -61,10 +61,10 @@ pub fn require_free_lower<B: Backend, P: Problem<B>>(
 
 /// y_t^g of eq. 18: `inner` on g(x_t, ·), warm-started from the previous y^g (from y^γ at the
 /// first iteration), continuing the update rule's moment of y^g.
-pub fn lower_solution<B: Backend, P: Problem<B>>(
+pub fn lower_solution<B: Backend, P: Problem<B>, S>(
     inner: &MinSolver,
     oracles: &Oracles<'_, B, P>,
-    state: &IterState<B>,
+    state: &IterState<B, S>,
     moment: &mut Moment<B>,
 ) -> Result<InnerOutcome<B>> {
     let warm = state.y_g.clone().unwrap_or_else(|| state.y_gamma.clone());

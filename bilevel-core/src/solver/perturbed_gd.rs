@@ -18,7 +18,7 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
-use super::{IterState, MinSolver, Solver};
+use super::{IterState, MethodState, MinSolver, Solver, Values};
 use crate::config::{Config, Validate, check};
 use crate::error::{Error, Result};
 use crate::oracle::{Objective, Oracles, Wrt};
@@ -64,10 +64,39 @@ pub struct PerturbedGd {
     /// Record the KKT residual every k iterations (0: never).
     #[config(default = 1)]
     pub kkt_every: usize,
-    /// √h(x₀, y₀), computed by `init` (a resume calls `init` again).
-    #[serde(skip)]
-    #[config(skip)]
-    sqrt_h0: f64,
+}
+
+/// What perturbed GD keeps: √h(x₀, y₀), for ρ = ‖∇h‖ √h(x₀, y₀), and the KKT residual of the
+/// last iteration, where computed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PerturbedState {
+    /// √h(x₀, y₀) (after the warm start).
+    pub sqrt_h0: f64,
+    /// The KKT residual (Def. 2.4) at the start of the last iteration, where computed.
+    pub kkt: Option<f64>,
+}
+
+impl<B: Backend> MethodState<B> for PerturbedState {
+    fn save(&self) -> Values {
+        let mut out = MethodState::<B>::values(self);
+        out.put_number("sqrt_h0", self.sqrt_h0);
+        out
+    }
+
+    fn load(saved: &Values, _template: &IterState<B, Self>) -> Result<Self> {
+        Ok(Self {
+            sqrt_h0: saved.load_number("sqrt_h0")?,
+            kkt: saved.number("kkt"),
+        })
+    }
+
+    fn values(&self) -> Values {
+        let mut out = Values::default();
+        if let Some(kkt) = self.kkt {
+            out.put_number("kkt", kkt);
+        }
+        out
+    }
 }
 
 impl PerturbedGd {
@@ -92,6 +121,8 @@ impl PerturbedGd {
 }
 
 impl<B: Backend> Solver<B> for PerturbedGd {
+    type State = PerturbedState;
+
     fn kind(&self) -> &'static str {
         "perturbed-gd"
     }
@@ -108,7 +139,7 @@ impl<B: Backend> Solver<B> for PerturbedGd {
         o: &Oracles<'_, B, P>,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
-    ) -> Result<IterState<B>> {
+    ) -> Result<IterState<B, Self::State>> {
         let p = o.problem();
         if !p.upper().domain().is_free() || !p.lower().domain().is_free() || p.num_constraints() > 0
         {
@@ -128,15 +159,18 @@ impl<B: Backend> Solver<B> for PerturbedGd {
                 return Err(Error::WarmStartNeeded { h: h0, bound });
             }
         }
-        self.sqrt_h0 = h0.sqrt();
-        Ok(IterState::start(x0, y0, None, 0.0))
+        let own = PerturbedState {
+            sqrt_h0: h0.sqrt(),
+            kkt: None,
+        };
+        Ok(IterState::start(x0, y0, None, 0.0, own))
     }
 
     fn next_iter<P: Problem<B>>(
         &mut self,
         o: &Oracles<'_, B, P>,
-        s: IterState<B>,
-    ) -> Result<IterState<B>> {
+        s: IterState<B, Self::State>,
+    ) -> Result<IterState<B, Self::State>> {
         let (x, y) = (&s.x, &s.y_gamma);
         let gf = o.gradient(&Objective::Upper, x, y, Wrt::Both)?;
         let gh = o.grad_h(x, y)?;
@@ -151,7 +185,7 @@ impl<B: Backend> Solver<B> for PerturbedGd {
         let grad_h_sq = scalar(&(norm2_sq(hx.clone()) + norm2_sq(hy.clone())));
         let rho = match self.rho {
             Rho::GradNormSquared => grad_h_sq,
-            Rho::WarmStart { .. } => grad_h_sq.sqrt() * self.sqrt_h0,
+            Rho::WarmStart { .. } => grad_h_sq.sqrt() * s.own.sqrt_h0,
         };
         let inner = scalar(&(dot(hx.clone(), fx.clone()) + dot(hy.clone(), fy.clone())));
         // Eq. 8c; with ∇h = 0 the constraint is inactive (ρ = 0 too) and λ = 0.
@@ -163,15 +197,19 @@ impl<B: Backend> Solver<B> for PerturbedGd {
         let dx = (fx + hx.mul_scalar(lambda)).neg();
         let dy = (fy + hy.mul_scalar(lambda)).neg();
         let metric = scalar(&(norm2_sq(dx.clone()) + norm2_sq(dy.clone()))).sqrt();
-        let mut next = s.next(
+        let due = self.kkt_every > 0 && (s.iter + 1).is_multiple_of(self.kkt_every);
+        let own = PerturbedState {
+            sqrt_h0: s.own.sqrt_h0,
+            kkt: due
+                .then(|| Self::kkt_residual(o, x, y, lambda))
+                .transpose()?,
+        };
+        Ok(s.advance(
             x.clone() + dx.mul_scalar(self.step),
             y.clone() + dy.mul_scalar(self.step),
             metric,
             0,
-        );
-        if self.kkt_every > 0 && next.iter.is_multiple_of(self.kkt_every) {
-            next.kkt = Some(Self::kkt_residual(o, x, y, lambda)?);
-        }
-        Ok(next)
+            own,
+        ))
     }
 }

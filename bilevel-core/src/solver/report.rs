@@ -1,10 +1,12 @@
 //! What a solve returns.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
+use super::values::Values;
 use crate::oracle::CallCounts;
 
 /// Why the outer loop stopped.
@@ -37,10 +39,19 @@ pub struct HistoryRow {
     pub gamma: f64,
     /// Inner iterations used in this iteration.
     pub inner_iters: usize,
-    /// The KKT residual, where the method computes it.
-    pub kkt: Option<f64>,
+    /// The method's own numbers at this iteration (`kkt`: the KKT residual of perturbed GD,
+    /// where computed); see [`MethodState::values`](super::MethodState::values).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub values: BTreeMap<String, f64>,
     /// Seconds since the start of the solve.
     pub elapsed_s: f64,
+}
+
+impl HistoryRow {
+    /// The method's number `key` at this iteration (`kkt`, ...), if recorded.
+    pub fn value(&self, key: &str) -> Option<f64> {
+        self.values.get(key).copied()
+    }
 }
 
 /// The outcome of [`solve`](super::solve) (DESIGN.md §3).
@@ -62,15 +73,13 @@ pub struct Report<B: Backend> {
     pub f_gamma: Option<f64>,
     /// The lower-level gap g(x, y_γ) − g(x, y_g), where y_g exists.
     pub lower_gap: Option<f64>,
-    /// The final multipliers λ_g (coupled constraints).
-    pub lambda_g: Option<Tensor<B, 1>>,
-    /// The final multipliers λ_γ (coupled constraints).
-    pub lambda_gamma: Option<Tensor<B, 1>>,
     /// The largest constraint value max_i c_i(x, y_γ) (≤ 0 when feasible), where there are
     /// coupled constraints.
     pub max_violation: Option<f64>,
-    /// The KKT residual (Def. 2.4 of the perturbed-GD paper) at the end, where computed.
-    pub kkt_residual: Option<f64>,
+    /// The method's own values at the end, by key: `lambda_g` and `lambda_gamma` (the
+    /// multipliers of eq. 54–55, coupled constraints), `kkt` (the KKT residual of Def. 2.4 of
+    /// the perturbed-GD paper, where computed).
+    pub values: Values,
     /// Warnings raised during the solve, each with the number of iterations it occurred in.
     pub warnings: Vec<String>,
     /// The final penalty γ.

@@ -1,12 +1,15 @@
-//! The state that moves through the outer loop.
+//! The state that moves through the outer loop: the iterate every method has, and the
+//! method's own state ([`MethodState`]).
 
 use burn::tensor::{Tensor, backend::Backend};
 
-use super::update::Moments;
+use super::values::MethodState;
 
-/// The iterate of an outer-loop method after `iter` iterations.
+/// The iterate of an outer-loop method after `iter` iterations, with the method's own state
+/// `own` (its type is the method's [`Solver::State`](super::Solver::State)). Observers see it
+/// as `IterState<B, dyn MethodState<B>>`.
 #[derive(Debug, Clone)]
-pub struct IterState<B: Backend> {
+pub struct IterState<B: Backend, S: ?Sized = ()> {
     /// Outer iterations completed.
     pub iter: usize,
     /// The upper-level iterate x_t.
@@ -23,27 +26,23 @@ pub struct IterState<B: Backend> {
     pub metric: f64,
     /// Inner iterations spent in this outer iteration.
     pub inner_iters: usize,
-    /// Lagrange multipliers λ_g of the lower problem (coupled constraints, eq. 54).
-    pub lambda_g: Option<Tensor<B, 1>>,
-    /// Lagrange multipliers λ_γ of the penalized problem (coupled constraints, eq. 55).
-    pub lambda_gamma: Option<Tensor<B, 1>>,
-    /// An auxiliary vector a method carries between iterations (the CG solution of AID).
-    pub aux: Option<Tensor<B, 1>>,
-    /// The KKT residual of perturbed-gd-convex-qp-nonconvex-blo.md Def. 2.4, where computed.
-    pub kkt: Option<f64>,
     /// A warning about this iteration (e.g. CG stopped unconverged).
     pub warning: Option<String>,
-    /// The moments of the update rules (momentum, Adam), empty for plain gradient steps.
-    pub moments: Moments<B>,
+    /// What the method carries besides (moments, multipliers, ...).
+    pub own: S,
 }
 
-impl<B: Backend> IterState<B> {
+/// The state an observer sees: the common iterate and the method's state behind its trait.
+pub type AnyIterState<B> = IterState<B, dyn MethodState<B>>;
+
+impl<B: Backend, S> IterState<B, S> {
     /// The state before the first iteration: metric unknown (+∞), no inner work yet.
     pub fn start(
         x: Tensor<B, 1>,
         y_gamma: Tensor<B, 1>,
         y_g: Option<Tensor<B, 1>>,
         gamma: f64,
+        own: S,
     ) -> Self {
         Self {
             iter: 0,
@@ -53,21 +52,21 @@ impl<B: Backend> IterState<B> {
             gamma,
             metric: f64::INFINITY,
             inner_iters: 0,
-            lambda_g: None,
-            lambda_gamma: None,
-            aux: None,
-            kkt: None,
             warning: None,
-            moments: Moments::default(),
+            own,
         }
     }
-}
 
-impl<B: Backend> IterState<B> {
-    /// The next state: iteration + 1, with the given iterate and metric; multipliers, auxiliary
-    /// vector, KKT residual and warning cleared (set them on the result where needed), the
-    /// update rules' moments kept.
-    pub fn next(&self, x: Tensor<B, 1>, y: Tensor<B, 1>, metric: f64, inner_iters: usize) -> Self {
+    /// The next state: iteration + 1, with the given iterate, metric and method state; y_g and
+    /// the warning cleared (set them on the result where needed), γ kept.
+    pub fn advance(
+        &self,
+        x: Tensor<B, 1>,
+        y: Tensor<B, 1>,
+        metric: f64,
+        inner_iters: usize,
+        own: S,
+    ) -> Self {
         Self {
             iter: self.iter + 1,
             x,
@@ -76,12 +75,35 @@ impl<B: Backend> IterState<B> {
             gamma: self.gamma,
             metric,
             inner_iters,
-            lambda_g: None,
-            lambda_gamma: None,
-            aux: None,
-            kkt: None,
             warning: None,
-            moments: self.moments.clone(),
+            own,
         }
+    }
+
+    /// The same iterate with another method state (what [`Method`](super::Method) uses to
+    /// wrap the state of the method it holds).
+    pub fn map_own<T>(self, f: impl FnOnce(S) -> T) -> IterState<B, T> {
+        match self.try_map_own(|s| Ok::<T, std::convert::Infallible>(f(s))) {
+            Ok(state) => state,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The same iterate with another method state, if `f` makes one.
+    pub fn try_map_own<T, E>(
+        self,
+        f: impl FnOnce(S) -> std::result::Result<T, E>,
+    ) -> std::result::Result<IterState<B, T>, E> {
+        Ok(IterState {
+            iter: self.iter,
+            x: self.x,
+            y_gamma: self.y_gamma,
+            y_g: self.y_g,
+            gamma: self.gamma,
+            metric: self.metric,
+            inner_iters: self.inner_iters,
+            warning: self.warning,
+            own: f(self.own)?,
+        })
     }
 }

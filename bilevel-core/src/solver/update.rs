@@ -5,7 +5,7 @@
 //! Every rule turns the gradient estimate d of the method (∇_x f for PBGD-Free's eq. 27, the
 //! hypergradient of eq. 21 for ALT-PBGD, ∇_y(γ⁻¹f + g) for the inner steps of eq. 20, ...)
 //! into a direction p and steps `z ← Proj_Z(z − lr · p)`. The moments a rule keeps live in a
-//! [`Moment`], carried between iterations in the [`IterState`](super::IterState) and saved in
+//! [`Moment`], carried between iterations as the method's state ([`Moments`]) and saved in
 //! checkpoints, so that a resumed solve continues with the same moments.
 //!
 //! The convergence metric reported for a step is always ‖G‖ of the raw estimate d (Def. 6),
@@ -15,6 +15,8 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
+use super::state::IterState;
+use super::values::{MethodState, Values};
 use super::{generalized_gradient, projected_step};
 use crate::config::{Validate, check};
 use crate::domain::Domain;
@@ -100,6 +102,52 @@ impl<B: Backend> Default for Moments<B> {
             y_gamma: Moment::default(),
             y_g: Moment::default(),
         }
+    }
+}
+
+impl<B: Backend> Moment<B> {
+    /// Saves the moment under `moments.<name>.{steps, m, v}`.
+    fn save(&self, name: &str, out: &mut Values) {
+        out.put_count(&format!("moments.{name}.steps"), self.steps);
+        out.put_opt_tensor(&format!("moments.{name}.m"), self.m.as_ref());
+        out.put_opt_tensor(&format!("moments.{name}.v"), self.v.as_ref());
+    }
+
+    /// The moment saved under `name`, for an iterate of length `dim` on `device`.
+    fn load(saved: &Values, name: &str, dim: usize, device: &B::Device) -> Result<Self> {
+        Ok(Self {
+            steps: saved.load_count(&format!("moments.{name}.steps"))?,
+            m: saved.load_opt_tensor(&format!("moments.{name}.m"), dim, device)?,
+            v: saved.load_opt_tensor(&format!("moments.{name}.v"), dim, device)?,
+        })
+    }
+}
+
+impl<B: Backend> Moments<B> {
+    /// The moments saved in `saved`, for the iterates `x` and `y` (their lengths and device).
+    pub fn load_for(saved: &Values, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<Self> {
+        let device = x.device();
+        let (dx, dy) = (x.dims()[0], y.dims()[0]);
+        Ok(Self {
+            x: Moment::load(saved, "x", dx, &device)?,
+            y_gamma: Moment::load(saved, "y_gamma", dy, &device)?,
+            y_g: Moment::load(saved, "y_g", dy, &device)?,
+        })
+    }
+}
+
+/// The state of the penalty methods and ITD: the update rules' moments.
+impl<B: Backend> MethodState<B> for Moments<B> {
+    fn save(&self) -> Values {
+        let mut out = Values::default();
+        self.x.save("x", &mut out);
+        self.y_gamma.save("y_gamma", &mut out);
+        self.y_g.save("y_g", &mut out);
+        out
+    }
+
+    fn load(saved: &Values, template: &IterState<B, Self>) -> Result<Self> {
+        Self::load_for(saved, &template.x, &template.y_gamma)
     }
 }
 

@@ -84,7 +84,7 @@ fn history_csv(records: &[RunRecord]) -> String {
                 h.g,
                 h.gamma,
                 h.inner_iters,
-                opt(h.kkt),
+                opt(h.value("kkt")),
                 h.elapsed_s
             );
             for k in &extra_keys {

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use bilevel::core::burn::tensor::backend::Backend;
-use bilevel::core::solver::{Checkpoint, CheckpointSink, HistoryRow, IterState, Observer, Report};
+use bilevel::core::solver::{
+    AnyIterState, Checkpoint, CheckpointSink, HistoryRow, Observer, Report,
+};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::checkpoint::Writer;
@@ -137,7 +139,7 @@ impl<'a, B: Backend> Recorder<'a, B> {
 }
 
 impl<B: Backend> Observer<B> for Recorder<'_, B> {
-    fn state(&mut self, state: &IterState<B>) {
+    fn state(&mut self, state: &AnyIterState<B>) {
         self.rows.borrow_mut().push((self.extras)(state));
     }
 }

@@ -9,7 +9,7 @@ use bilevel::core::burn::tensor::backend::Backend as BurnBackend;
 use bilevel::core::solver::HistoryRow;
 use bilevel::core::tensor::to_vec;
 use bilevel::core::{
-    Executor, IterState, Method, ObserverMode, Problem, Report, SolveOptions, Termination,
+    AnyIterState, Executor, Method, ObserverMode, Problem, Report, SolveOptions, Termination,
 };
 use serde::{Deserialize, Serialize};
 
@@ -145,7 +145,8 @@ pub struct RunRecord {
 }
 
 impl RunRecord {
-    /// The value of `key` in history row `i`: metric, f, g, gamma, kkt, time, or an extra.
+    /// The value of `key` in history row `i`: metric, f, g, gamma, time, one of the method's
+    /// values (kkt), or an extra.
     pub fn history_value(&self, i: usize, key: &str) -> Option<f64> {
         let r = &self.history[i];
         match key {
@@ -155,8 +156,9 @@ impl RunRecord {
             "f" => Some(r.f),
             "g" => Some(r.g),
             "gamma" => Some(r.gamma),
-            "kkt" => r.kkt,
-            other => self.extras.get(i).and_then(|e| e.get(other).copied()),
+            other => r
+                .value(other)
+                .or_else(|| self.extras.get(i).and_then(|e| e.get(other).copied())),
         }
     }
 }
@@ -244,7 +246,7 @@ pub struct RunCtx<'a> {
 }
 
 /// Per-iteration values an experiment records from the state (e.g. a test accuracy).
-pub type Extras<'f, B> = &'f dyn Fn(&IterState<B>) -> BTreeMap<String, f64>;
+pub type Extras<'f, B> = &'f dyn Fn(&AnyIterState<B>) -> BTreeMap<String, f64>;
 
 /// A finished solve and its per-iteration extras; `None` when interrupted.
 pub type Solved<B> = Option<(Report<B>, Vec<BTreeMap<String, f64>>)>;

@@ -15,9 +15,11 @@
 
 mod descent_ascent;
 mod multipliers;
+mod state;
 
 pub use descent_ascent::{Accelerated, DescentAscent, SingleLoop};
 pub use multipliers::Multipliers;
+pub use state::CoupledState;
 
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,7 @@
 
 use bilevel::core::DescentAscent;
 use bilevel::core::MinSolver;
-use bilevel::core::tensor::{scalar, to_vec};
+use bilevel::core::tensor::scalar;
 use bilevel::models::toys::Example4;
 
 use super::{Experiment, config, penalty_solver, scalar_xy};
@@ -103,7 +103,7 @@ impl Experiment for Fig10 {
                 return Ok(None);
             };
             let x = scalar(&report.x);
-            let lambda_g = report.lambda_g.as_ref().map_or(f64::NAN, |l| to_vec(l)[0]);
+            let lambda_g = report.values.vector("lambda_g").map_or(f64::NAN, |l| l[0]);
             let values = [
                 ("x", x),
                 ("error", (x - argmin_phi()).abs()),

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use bilevel::core::burn::tensor::backend::Backend as BurnBackend;
 use bilevel::core::tensor::to_vec;
 use bilevel::core::{
-    AltPbgd, Blocc, IterState, JntPbgd, Method, MinSolver, PbgdFree, SaddleSolver,
+    AltPbgd, AnyIterState, Blocc, JntPbgd, Method, MinSolver, PbgdFree, SaddleSolver,
 };
 
 use crate::config::Config;
@@ -136,7 +136,7 @@ fn penalty_solver(
 }
 
 /// The extras of a problem with scalar x and y: their values.
-fn scalar_xy<B: BurnBackend>(state: &IterState<B>) -> BTreeMap<String, f64> {
+fn scalar_xy<B: BurnBackend>(state: &AnyIterState<B>) -> BTreeMap<String, f64> {
     let mut m = BTreeMap::new();
     if let [x] = to_vec(&state.x)[..] {
         m.insert("x".to_string(), x);

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use bilevel::core::IterState;
+use bilevel::core::AnyIterState;
 use bilevel::core::burn::tensor::backend::Backend as BurnBackend;
 use bilevel::models::libsvm::{self, Labelled};
 use bilevel::models::svm::{SvmMethod, SvmSetting, Table7Config, augmented_default, breast_cancer};
@@ -130,7 +130,7 @@ impl Experiment for Table7 {
         on_backend!(backend, B => {
             let seed = ctx.spec.seed;
             let setting = SvmSetting::<B>::new(&labelled, &setting_cfg, seed, &Default::default())?;
-            let accuracy = |state: &IterState<B>| accuracy_extra(&setting, state);
+            let accuracy = |state: &AnyIterState<B>| accuracy_extra(&setting, state);
             let mut solver = setting.solver(method, &setting_cfg);
             let Some((report, extras)) =
                 ctx.solve::<B, _>(&setting.problem, &mut solver, &setting_cfg.options(), &accuracy)?
@@ -153,7 +153,7 @@ impl Experiment for Table7 {
 /// The test accuracy of the state's (w, b), as a per-iteration extra.
 fn accuracy_extra<B: BurnBackend>(
     setting: &SvmSetting<B>,
-    state: &IterState<B>,
+    state: &AnyIterState<B>,
 ) -> BTreeMap<String, f64> {
     let mut m = BTreeMap::new();
     if let Ok(a) = setting.problem.accuracy(&state.y_gamma, &setting.test) {
