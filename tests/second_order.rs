@@ -170,7 +170,7 @@ fn itd_differentiates_the_unrolled_map_and_approaches_aid() {
     let x = p.x0().unwrap();
     let y0 = p.y0().unwrap();
     let (k, step) = (15, 0.1);
-    let (grad, y_k) = o.unrolled_gradient(&x, &y0, k, step).unwrap();
+    let (grad, y_k) = Itd::unrolled_gradient(&o, &x, &y0, k, step).unwrap();
     let y_ref = unrolled_y(&p, &x, &y0, k, step);
     assert!(to_vec(&(y_k - y_ref).abs()).iter().all(|v| *v < 1e-12));
     let phi = |x: &Tensor<B, 1>| {
@@ -196,7 +196,7 @@ fn itd_differentiates_the_unrolled_map_and_approaches_aid() {
     // From y*(x), K = 300 steps of size 0.1 (contraction ≤ 0.8 per step): the implicit
     // hypergradient of eq. 1.
     let y_star = accurate().run(&o, &Objective::Lower, &x, y0).unwrap().y;
-    let (itd, _) = o.unrolled_gradient(&x, &y_star, 300, 0.1).unwrap();
+    let (itd, _) = Itd::unrolled_gradient(&o, &x, &y_star, 300, 0.1).unwrap();
     let (aid, _, _) = Aid::hypergradient(
         &o,
         &ConjugateGradient::new().with_tol(1e-12).with_max_iters(200),

@@ -28,7 +28,6 @@ type A<B> = Autodiff<B>;
 type AA<B> = Autodiff<Autodiff<B>>;
 
 mod kinds;
-mod unrolled;
 
 pub use kinds::{BlockPair, CallCounts, Gradient, Objective, Wrt};
 
@@ -92,7 +91,19 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
         self.counters.grad_h.set(0);
     }
 
-    fn check_point(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<()> {
+    /// Counts one gradient computed outside these oracles (ITD's unrolled backward pass).
+    pub(crate) fn count_gradient(&self) {
+        bump(&self.counters.gradients);
+    }
+
+    /// Counts one Hessian-vector product computed outside these oracles (a step of ITD's
+    /// unrolled loop).
+    pub(crate) fn count_hessian_vector(&self) {
+        bump(&self.counters.hessian_vector);
+    }
+
+    /// Fails unless x and y have the variables' lengths and lie in their domains.
+    pub(crate) fn check_point(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<()> {
         self.problem.upper().check(x)?;
         self.problem.lower().check(y)
     }
@@ -133,8 +144,9 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
         Ok((c * T::lift(lambda.clone())).sum())
     }
 
-    /// The objective evaluated on backend `T`.
-    fn eval<T: Lift<B>>(
+    /// The objective evaluated on backend `T` (the plain backend, or one or two levels of
+    /// autodiff), uncounted.
+    pub(crate) fn eval<T: Lift<B>>(
         &self,
         objective: &Objective<'_, B>,
         x: Tensor<T, 1>,

@@ -1,12 +1,13 @@
 //! ITD (iterative differentiation; perturbed-gd-convex-qp-nonconvex-blo.md §1, the unrolled
 //! baseline): y_K(x) from K gradient steps `y_{k+1} = y_k − α ∇_y g(x, y_k)`, and the
 //! hypergradient ∇_x f(x, y_K(x)) by reverse-mode differentiation through the K steps
-//! ([`Oracles::unrolled_gradient`], nested autodiff), then `x ← Proj_X(x − η ∇)`.
+//! ([`Itd::unrolled_gradient`], nested autodiff), then `x ← Proj_X(x − η ∇)`.
 //!
 //! The unrolled steps start from the previous y_K (`warm_start`, the usual practice) or from
 //! the problem's initial y at every outer iteration. Memory and time per outer iteration grow
 //! linearly in K.
 
+use burn::backend::Autodiff;
 use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;
 
@@ -14,9 +15,10 @@ use super::penalty::{forbid_constraints, require_free_lower};
 use super::update::{Moments, UpdateRule};
 use super::{IterState, Solver};
 use crate::config::Config;
-use crate::error::Result;
-use crate::oracle::Oracles;
+use crate::error::{Error, Result};
+use crate::oracle::{Objective, Oracles};
 use crate::problem::Problem;
+use crate::tensor::{norm2_sq, scalar};
 
 /// ITD.
 #[derive(Debug, Clone, PartialEq, Serialize, Config)]
@@ -37,6 +39,47 @@ pub struct Itd {
     /// plain gradient steps, which the hypergradient differentiates.
     #[config(default = UpdateRule::Gradient, check = nested)]
     pub update: UpdateRule,
+}
+
+impl Itd {
+    /// ITD's hypergradient: the gradient of x ↦ f(x, y_K(x)) with `K = steps` unrolled gradient
+    /// steps `y_{k+1} = y_k − step·∇_y g(x, y_k)` from the constant `y0`, by reverse-mode
+    /// differentiation through the steps. Each ∇_y g is taken on the outer level of nested
+    /// autodiff and stays tracked on the inner level, so the final backward pass runs through
+    /// every step (memory grows linearly in K). Returns (the hypergradient, y_K). Counts one
+    /// Hessian-vector product per step (the cost of each step's double backward) and one
+    /// gradient. The steps are unprojected: the lower domain must be free (checked by `init`).
+    pub fn unrolled_gradient<B: Backend, P: Problem<B>>(
+        o: &Oracles<'_, B, P>,
+        x: &Tensor<B, 1>,
+        y0: &Tensor<B, 1>,
+        steps: usize,
+        step: f64,
+    ) -> Result<(Tensor<B, 1>, Tensor<B, 1>)> {
+        type A<B> = Autodiff<B>;
+        o.check_point(x, y0)?;
+        let xi = Tensor::<A<B>, 1>::from_inner(x.clone()).require_grad();
+        let mut y = Tensor::<A<B>, 1>::from_inner(y0.clone());
+        for _ in 0..steps {
+            o.count_hessian_vector();
+            let xo = Tensor::<A<A<B>>, 1>::from_inner(xi.clone());
+            let yo = Tensor::<A<A<B>>, 1>::from_inner(y.clone()).require_grad();
+            let g = o.eval::<A<A<B>>>(&Objective::Lower, xo, yo.clone())?;
+            if let Some(gy) = yo.grad(&g.backward()) {
+                y = y - gy.mul_scalar(step);
+            }
+        }
+        o.count_gradient();
+        let f = o.eval::<A<B>>(&Objective::Upper, xi.clone(), y.clone())?;
+        let grad = xi.grad(&f.backward()).unwrap_or_else(|| x.zeros_like());
+        let y = y.inner();
+        if !(scalar(&norm2_sq(grad.clone())) + scalar(&norm2_sq(y.clone()))).is_finite() {
+            return Err(Error::NonFiniteEvaluation {
+                what: format!("the unrolled hypergradient ({steps} steps of size {step})"),
+            });
+        }
+        Ok((grad, y))
+    }
 }
 
 impl<B: Backend> Solver<B> for Itd {
@@ -71,7 +114,7 @@ impl<B: Backend> Solver<B> for Itd {
         } else {
             o.problem().y0()?
         };
-        let (grad, y) = o.unrolled_gradient(&s.x, &y0, self.steps, self.inner_step)?;
+        let (grad, y) = Self::unrolled_gradient(o, &s.x, &y0, self.steps, self.inner_step)?;
         let mut moments = s.own.clone();
         let domain = o.problem().upper().domain();
         let (x, metric) = self
