@@ -13,7 +13,6 @@
 //! Gradients stay on the device; only [`Oracles::value`] reads back to the host and checks
 //! for NaN. Every call is counted ([`CallCounts`]).
 
-use std::cell::Cell;
 use std::marker::PhantomData;
 
 use burn::backend::Autodiff;
@@ -27,21 +26,11 @@ use crate::tensor::scalar;
 type A<B> = Autodiff<B>;
 type AA<B> = Autodiff<Autodiff<B>>;
 
+mod counters;
 mod kinds;
 
+use counters::{Counters, bump};
 pub use kinds::{BlockPair, CallCounts, Gradient, Objective, Wrt};
-
-#[derive(Default)]
-struct Counters {
-    values: Cell<u64>,
-    gradients: Cell<u64>,
-    hessian_vector: Cell<u64>,
-    grad_h: Cell<u64>,
-}
-
-fn bump(c: &Cell<u64>) {
-    c.set(c.get() + 1);
-}
 
 /// The derivative oracles of a problem. Cheap to create; counts its calls.
 pub struct Oracles<'p, B: Backend, P: Problem<B>> {
@@ -75,29 +64,19 @@ impl<'p, B: Backend, P: Problem<B>> Oracles<'p, B, P> {
 
     /// The calls made so far.
     pub fn counts(&self) -> CallCounts {
-        CallCounts {
-            values: self.counters.values.get(),
-            gradients: self.counters.gradients.get(),
-            hessian_vector: self.counters.hessian_vector.get(),
-            grad_h: self.counters.grad_h.get(),
-        }
+        self.counters.counts()
     }
 
     /// Sets every count back to zero.
     pub fn reset_counts(&self) {
-        self.counters.values.set(0);
-        self.counters.gradients.set(0);
-        self.counters.hessian_vector.set(0);
-        self.counters.grad_h.set(0);
+        self.counters.reset()
     }
 
-    /// Counts one gradient computed outside these oracles (ITD's unrolled backward pass).
+    /// Counts a gradient computed outside these oracles (ITD's unrolled backward pass).
     pub(crate) fn count_gradient(&self) {
         bump(&self.counters.gradients);
     }
-
-    /// Counts one Hessian-vector product computed outside these oracles (a step of ITD's
-    /// unrolled loop).
+    /// Counts a Hessian-vector product computed outside these oracles (an unrolled ITD step).
     pub(crate) fn count_hessian_vector(&self) {
         bump(&self.counters.hessian_vector);
     }
