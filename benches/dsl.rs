@@ -23,6 +23,7 @@ use bilevel::models::classify::digits;
 use bilevel::models::data::normal;
 use bilevel::models::hyperclean::{Classifier, HyperCleaning};
 use bilevel::models::svm::{SvmTuning, breast_cancer};
+use bilevel::prelude::Oracle;
 use criterion::{BenchmarkGroup, Criterion, criterion_main, measurement::WallTime};
 use std::time::Duration;
 

@@ -9,6 +9,7 @@ use bilevel::core::backend::NdArray;
 use bilevel::core::tensor::vector;
 use bilevel::core::{Objective, Oracles, Problem};
 use bilevel::models::regression::{Loss, PenaltyTuning};
+use bilevel::prelude::Oracle;
 use criterion::{BenchmarkId, Criterion, criterion_main};
 use std::time::Duration;
 

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use bilevel::core::burn::tensor::Tensor;
-use bilevel::core::{Batch, Oracles, Problem, Solver};
+use bilevel::core::{Batch, Batched, Counting, Problem, Solver};
 use bilevel::models::classify::digits;
 use bilevel::models::hyperclean::{Classifier, CleaningSetting};
 use bilevel::models::quadratic::{Quadratic, QuadraticData};
@@ -36,7 +36,7 @@ fn per_iteration<P: Problem<B>, S: Solver<B>>(
     p: &P,
     mut s: S,
 ) {
-    let o = Oracles::new(p);
+    let mut o = Counting::wrap(Batched::new(p));
     let mut state = s
         .init(&o, p.x0().expect("x0"), p.y0().expect("y0"))
         .expect("init");
@@ -46,9 +46,9 @@ fn per_iteration<P: Problem<B>, S: Solver<B>>(
         .measurement_time(Duration::from_secs(2))
         .bench_function(name, |b| {
             b.iter(|| {
-                p.select_batch(Batch::Iteration(state.iter));
+                o.inner_mut().select(Batch::Iteration(state.iter));
                 state = s.next_iter(&o, state.clone()).expect("iteration");
-                p.select_batch(Batch::Full);
+                o.inner_mut().select(Batch::Full);
                 let x: &Tensor<B, 1> = &state.x;
                 x.clone().slice(0..1).into_scalar()
             })

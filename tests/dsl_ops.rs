@@ -6,6 +6,7 @@
 
 use bilevel::core::check::{FdOptions, check_oracles};
 use bilevel::core::dsl::Labels;
+use bilevel::core::oracle::Batched as BatchedOracle;
 use bilevel::core::tensor::{to_vec, vector};
 use bilevel::models::data::normal;
 use bilevel::prelude::*;
@@ -230,12 +231,12 @@ fn a_minibatch_reads_data_and_the_variables_sized_by_its_rows_at_the_same_rows()
         .unwrap();
     let (x, y) = (normal(10, 1.0, 3), normal(6, 0.5, 4));
     let (xt, yt) = (vector::<B>(&x, &dev()), vector::<B>(&y, &dev()));
-    let o = Oracles::new(&p);
+    let mut o = BatchedOracle::new(&p);
     let full = to_vec(&o.grad_x(&Objective::Lower, &xt, &yt).unwrap());
-    p.select_batch(Batch::Iteration(2));
+    o.select(Batch::Iteration(2));
     let batch = to_vec(&o.grad_x(&Objective::Lower, &xt, &yt).unwrap());
     let g_batch = o.value(&Objective::Lower, &xt, &yt).unwrap();
-    p.select_batch(Batch::Full);
+    o.select(Batch::Full);
     assert_eq!(
         to_vec(&o.grad_x(&Objective::Lower, &xt, &yt).unwrap()),
         full
@@ -275,10 +276,9 @@ fn a_minibatch_reads_data_and_the_variables_sized_by_its_rows_at_the_same_rows()
     }
     // The whole group as a batch is the full batch.
     let all = new(a, labels).unwrap().with_train_batch(10, 7).unwrap();
-    all.select_batch(Batch::Iteration(2));
-    let same = Oracles::new(&all)
-        .grad_x(&Objective::Lower, &xt, &yt)
-        .unwrap();
+    let mut same = BatchedOracle::new(&all);
+    same.select(Batch::Iteration(2));
+    let same = same.grad_x(&Objective::Lower, &xt, &yt).unwrap();
     assert_eq!(to_vec(&same), full);
 }
 

@@ -5,6 +5,7 @@
 //! runs whose losses must decrease, and bad data.
 
 use bilevel::core::check::{FdOptions, check_oracles};
+use bilevel::core::oracle::Batched;
 use bilevel::core::solver::{Moment, generalized_gradient};
 use bilevel::core::tensor::{scalar, to_vec, vector};
 use bilevel::models::data::normal;
@@ -264,7 +265,7 @@ fn minibatch_gradients_are_the_gradients_of_the_selected_rows() {
     };
     let p = Representation::<B>::from_split(&split, cfg, &dev()).unwrap();
     let (x, y) = (p.x0().unwrap(), p.y0().unwrap());
-    let o = Oracles::new(&p);
+    let mut o = Batched::new(&p);
     let full = o.gradient(
         &Objective::Penalized {
             gamma: 3.0,
@@ -276,7 +277,7 @@ fn minibatch_gradients_are_the_gradients_of_the_selected_rows() {
     );
     let full = full.unwrap();
     let t = 4;
-    p.select_batch(Batch::Iteration(t));
+    o.select(Batch::Iteration(t));
     let stochastic = o
         .gradient(
             &Objective::Penalized {
@@ -288,7 +289,7 @@ fn minibatch_gradients_are_the_gradients_of_the_selected_rows() {
             Wrt::Both,
         )
         .unwrap();
-    p.select_batch(Batch::Full);
+    o.select(Batch::Full);
     // The same rows by hand: D1 uses stream 1, D2 stream 2, both seeded by cfg.seed.
     let rows = |k: usize| {
         let r = &split.train[k];

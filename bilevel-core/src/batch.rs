@@ -2,17 +2,17 @@
 //!
 //! A problem whose objectives average over rows of data (a loss over samples) can read a
 //! seeded random subset of the rows instead of all of them. The driver tells the problem which
-//! data to read through [`Problem::select_batch`](crate::Problem::select_batch): the minibatch
-//! of outer iteration t before the method's iteration t (every oracle call of that iteration,
-//! inner steps included, sees the same rows), and the full data before it records the history
-//! and the final report. Full batch is the default and what every oracle sees outside a solve
-//! (finite-difference checks included).
+//! data to read by selecting a copy of the problem through
+//! [`Problem::select_batch`](crate::Problem::select_batch) (held by the
+//! [`Batched`](crate::oracle::Batched) oracle): the minibatch of outer iteration t for the
+//! method's iteration t (every oracle call of that iteration, inner steps included, sees the
+//! same rows), and the problem itself, all rows, for the history and the final report. A
+//! problem is never mutated: the selection is a copy sharing the data, so full batch is what
+//! every oracle of the problem sees outside a solve (finite-difference checks included).
 //!
 //! The rows of iteration t depend only on (seed, stream, t), so a resumed solve draws the same
 //! minibatches as an uninterrupted one. A problem with several data groups (the upper level's
 //! samples and the lower level's) holds one [`Minibatch`] per group, with distinct streams.
-
-use std::cell::RefCell;
 
 use burn::tensor::{Int, Tensor, TensorData, backend::Backend};
 use rand::SeedableRng;
@@ -31,28 +31,15 @@ pub enum Batch {
 }
 
 /// The rows of one data group an objective reads: all of them, or a seeded minibatch per
-/// iteration.
-#[derive(Debug)]
+/// iteration (the rows of the iteration [`Minibatch::selected`] drew).
+#[derive(Debug, Clone)]
 pub struct Minibatch<B: Backend> {
     rows: usize,
     size: Option<usize>,
     seed: u64,
     stream: u64,
     device: B::Device,
-    current: RefCell<Option<Tensor<B, 1, Int>>>,
-}
-
-impl<B: Backend> Clone for Minibatch<B> {
-    fn clone(&self) -> Self {
-        Self {
-            rows: self.rows,
-            size: self.size,
-            seed: self.seed,
-            stream: self.stream,
-            device: self.device.clone(),
-            current: RefCell::new(self.current.borrow().clone()),
-        }
-    }
+    current: Option<Tensor<B, 1, Int>>,
 }
 
 impl<B: Backend> Minibatch<B> {
@@ -64,7 +51,7 @@ impl<B: Backend> Minibatch<B> {
             seed: 0,
             stream: 0,
             device: device.clone(),
-            current: RefCell::new(None),
+            current: None,
         }
     }
 
@@ -98,7 +85,7 @@ impl<B: Backend> Minibatch<B> {
             seed,
             stream,
             device: device.clone(),
-            current: RefCell::new(None),
+            current: None,
         })
     }
 
@@ -112,13 +99,16 @@ impl<B: Backend> Minibatch<B> {
         self.size.unwrap_or(self.rows)
     }
 
-    /// Selects the rows [`Minibatch::take`] returns until the next call.
-    pub fn select(&self, batch: Batch) {
-        let rows = match (batch, self.size) {
+    /// A copy that reads the rows of `batch` ([`Minibatch::take`] and friends).
+    pub fn selected(&self, batch: Batch) -> Self {
+        let current = match (batch, self.size) {
             (Batch::Iteration(t), Some(size)) => Some(self.draw(t, size)),
             _ => None,
         };
-        *self.current.borrow_mut() = rows;
+        Self {
+            current,
+            ..self.clone()
+        }
     }
 
     /// The indices of iteration t: a uniform `size`-subset of the rows, in increasing order.
@@ -144,7 +134,7 @@ impl<B: Backend> Minibatch<B> {
     /// The selected rows of `t` on a (possibly autodiff) backend `T`: a variable block read at
     /// the rows of its data group. Gradients flow back to the selected rows only.
     pub fn take_rows<T: crate::Lift<B>, const D: usize>(&self, t: Tensor<T, D>) -> Tensor<T, D> {
-        match self.current.borrow().as_ref() {
+        match self.current.as_ref() {
             Some(rows) => t.select(0, T::lift_int(rows.clone())),
             None => t,
         }
@@ -152,7 +142,7 @@ impl<B: Backend> Minibatch<B> {
 
     /// The selected entries of an index vector (labels used as indices), or all of it.
     pub fn take_index(&self, index: &Tensor<B, 1, Int>) -> Tensor<B, 1, Int> {
-        match self.current.borrow().as_ref() {
+        match self.current.as_ref() {
             Some(rows) => index.clone().select(0, rows.clone()),
             None => index.clone(),
         }
@@ -160,7 +150,7 @@ impl<B: Backend> Minibatch<B> {
 
     /// The selected rows of `data` (rows along dimension 0), or `data` itself for full batch.
     pub fn take<const D: usize>(&self, data: &Tensor<B, D>) -> Tensor<B, D> {
-        match self.current.borrow().as_ref() {
+        match self.current.as_ref() {
             Some(rows) => data.clone().select(0, rows.clone()),
             None => data.clone(),
         }

@@ -7,7 +7,10 @@
 //! * ∇²_yy g·v and ∇²_yx g·u against central differences of the (checked) gradient
 //!   ∇_y g along v and u, and ∇²_xy g·v against those of ∇_x g along v;
 //! * the same products of γ⁻¹f + g, and of L_g when the problem has coupled constraints;
-//! * ∇h, h = ‖∇_y g‖², coordinate by coordinate against central differences of h.
+//! * ∇h, h = ‖∇_y g‖², against 2 ∇²_{·y} g ∇_y g by differences of the (checked) gradients.
+//!
+//! The differences are those of the [`FiniteDifferences`] oracle wrapped around the
+//! [`AutodiffOracle`]; this module only chooses the points and directions and compares.
 //!
 //! The error of each comparison is `‖a − b‖₂ / max(‖a‖₂, ‖b‖₂, floor)` with
 //! `floor` = [`FdOptions::floor`], a relative error wherever the derivative is not tiny.
@@ -18,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
 use crate::error::Result;
-use crate::oracle::{Objective, Oracles, Wrt};
+use crate::oracle::{AutodiffOracle, FiniteDifferences, Objective, Oracle, Wrt};
 use crate::problem::Problem;
 use crate::tensor::{to_vec, vector};
 
@@ -86,11 +89,6 @@ impl FdReport {
     }
 }
 
-/// A scalar function of (x, y) on the host.
-type ScalarMap<'a> = &'a dyn Fn(&[f64], &[f64]) -> Result<f64>;
-/// A vector function of (x, y) on the host.
-type VectorMap<'a> = &'a dyn Fn(&[f64], &[f64]) -> Result<Vec<f64>>;
-
 fn rel_error(a: &[f64], b: &[f64], floor: f64) -> f64 {
     let norm = |v: &[f64]| v.iter().map(|t| t * t).sum::<f64>().sqrt();
     let diff: Vec<f64> = a.iter().zip(b).map(|(p, q)| p - q).collect();
@@ -104,82 +102,39 @@ fn normal_vec(n: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
     (0..n).map(|_| StandardNormal.sample(rng)).collect()
 }
 
-fn shifted(base: &[f64], dir: &[f64], t: f64) -> Vec<f64> {
-    base.iter().zip(dir).map(|(b, d)| b + t * d).collect()
+/// A block of a derivative on the host (empty when it was not computed).
+fn host<B: Backend>(block: Option<Tensor<B, 1>>) -> Vec<f64> {
+    block.map(|t| to_vec(&t)).unwrap_or_default()
 }
 
-fn unit(n: usize, i: usize) -> Vec<f64> {
-    let mut e = vec![0.0; n];
-    e[i] = 1.0;
-    e
-}
-
-struct Checker<'o, 'p, B: Backend, P: Problem<B>> {
-    oracles: &'o Oracles<'p, B, P>,
-    x: Vec<f64>,
-    y: Vec<f64>,
-    device: B::Device,
-    opts: FdOptions,
+/// The autodiff oracle and its finite differences at one point, and the comparisons so far.
+struct Checker<'p, B: Backend, P: Problem<B>> {
+    exact: AutodiffOracle<'p, B, P>,
+    fd: FiniteDifferences<AutodiffOracle<'p, B, P>>,
+    x: Tensor<B, 1>,
+    y: Tensor<B, 1>,
+    floor: f64,
     report: FdReport,
 }
 
-impl<B: Backend, P: Problem<B>> Checker<'_, '_, B, P> {
-    fn t(&self, v: &[f64]) -> Tensor<B, 1> {
-        vector(v, &self.device)
-    }
-
-    /// Central difference of a scalar map of (x, y) along the direction (dx, dy).
-    fn fd_scalar(&self, phi: ScalarMap<'_>, dx: &[f64], dy: &[f64]) -> Result<f64> {
-        let h = self.opts.step;
-        let plus = phi(&shifted(&self.x, dx, h), &shifted(&self.y, dy, h))?;
-        let minus = phi(&shifted(&self.x, dx, -h), &shifted(&self.y, dy, -h))?;
-        Ok((plus - minus) / (2.0 * h))
-    }
-
-    /// Central difference of a vector map of (x, y) along (dx, dy).
-    fn fd_vector(&self, map: VectorMap<'_>, dx: &[f64], dy: &[f64]) -> Result<Vec<f64>> {
-        let h = self.opts.step;
-        let plus = map(&shifted(&self.x, dx, h), &shifted(&self.y, dy, h))?;
-        let minus = map(&shifted(&self.x, dx, -h), &shifted(&self.y, dy, -h))?;
-        Ok(plus
-            .iter()
-            .zip(&minus)
-            .map(|(p, m)| (p - m) / (2.0 * h))
-            .collect())
-    }
-
-    /// The full gradient of a scalar map by coordinate-wise central differences.
-    fn fd_gradient(&self, phi: ScalarMap<'_>) -> Result<(Vec<f64>, Vec<f64>)> {
-        let (dx, dy) = (self.x.len(), self.y.len());
-        let gx = (0..dx)
-            .map(|i| self.fd_scalar(phi, &unit(dx, i), &vec![0.0; dy]))
-            .collect::<Result<Vec<_>>>()?;
-        let gy = (0..dy)
-            .map(|i| self.fd_scalar(phi, &vec![0.0; dx], &unit(dy, i)))
-            .collect::<Result<Vec<_>>>()?;
-        Ok((gx, gy))
-    }
-
+impl<B: Backend, P: Problem<B>> Checker<'_, B, P> {
     fn record(&mut self, oracle: String, a: &[f64], b: &[f64]) {
-        let error = rel_error(a, b, self.opts.floor);
+        let error = rel_error(a, b, self.floor);
         self.report.entries.push(FdEntry { oracle, error });
     }
 
+    /// ∇_x φ and ∇_y φ against coordinate-wise central differences of φ.
     fn check_gradient(&mut self, name: &str, objective: &Objective<'_, B>) -> Result<()> {
-        let phi = |x: &[f64], y: &[f64]| self.oracles.value(objective, &self.t(x), &self.t(y));
-        let (fx, fy) = self.fd_gradient(&phi)?;
-        let g = self
-            .oracles
-            .gradient(objective, &self.t(&self.x), &self.t(&self.y), Wrt::Both)?;
-        let (ax, ay) = (
-            to_vec(&g.x.unwrap_or_else(|| self.t(&self.x).zeros_like())),
-            to_vec(&g.y.unwrap_or_else(|| self.t(&self.y).zeros_like())),
-        );
-        self.record(format!("grad_x {name}"), &ax, &fx);
-        self.record(format!("grad_y {name}"), &ay, &fy);
+        let (x, y) = (&self.x, &self.y);
+        let a = self.exact.gradient(objective, x, y, Wrt::Both)?;
+        let f = self.fd.gradient(objective, x, y, Wrt::Both)?;
+        self.record(format!("grad_x {name}"), &host(a.x), &host(f.x));
+        self.record(format!("grad_y {name}"), &host(a.y), &host(f.y));
         Ok(())
     }
 
+    /// ∇²_yy φ·v, ∇²_xy φ·v, ∇²_yx φ·u and both blocks at once against central differences of
+    /// the (checked) gradients along v and u.
     fn check_second_order(
         &mut self,
         name: &str,
@@ -187,75 +142,50 @@ impl<B: Backend, P: Problem<B>> Checker<'_, '_, B, P> {
         seed: u64,
     ) -> Result<()> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let (nx, ny) = (self.x.len(), self.y.len());
-        let v = normal_vec(ny, &mut rng);
-        let u = normal_vec(nx, &mut rng);
-        let (x, y) = (self.t(&self.x), self.t(&self.y));
-        let grad_y = |a: &[f64], b: &[f64]| {
-            Ok(to_vec(&self.oracles.grad_y(
-                objective,
-                &self.t(a),
-                &self.t(b),
-            )?))
-        };
-        let grad_x = |a: &[f64], b: &[f64]| {
-            Ok(to_vec(&self.oracles.grad_x(
-                objective,
-                &self.t(a),
-                &self.t(b),
-            )?))
-        };
-        let fd_yy = self.fd_vector(&grad_y, &vec![0.0; nx], &v)?;
-        let fd_xy = self.fd_vector(&grad_x, &vec![0.0; nx], &v)?;
-        let fd_yx = self.fd_vector(&grad_y, &u, &vec![0.0; ny])?;
-        let yy = to_vec(&self.oracles.hvp_yy(objective, &x, &y, &self.t(&v))?);
-        let xy = to_vec(&self.oracles.hvp_xy(objective, &x, &y, &self.t(&v))?);
-        let yx = to_vec(&self.oracles.hvp_yx(objective, &x, &y, &self.t(&u))?);
-        let (both_x, both_y) =
-            self.oracles
-                .hessian_vector(objective, &x, &y, &self.t(&v), Wrt::Both)?;
-        self.record(format!("hvp_yy {name} (seed {seed})"), &yy, &fd_yy);
-        self.record(format!("hvp_xy {name} (seed {seed})"), &xy, &fd_xy);
-        self.record(format!("hvp_yx {name} (seed {seed})"), &yx, &fd_yx);
-        let both_x = both_x.map(|t| to_vec(&t)).unwrap_or_default();
-        let both_y = both_y.map(|t| to_vec(&t)).unwrap_or_default();
-        self.record(
-            format!("hessian_vector (both) x-block {name} (seed {seed})"),
-            &both_x,
-            &fd_xy,
-        );
-        self.record(
-            format!("hessian_vector (both) y-block {name} (seed {seed})"),
-            &both_y,
-            &fd_yy,
-        );
+        let device = self.x.device();
+        let v = vector(&normal_vec(self.y.dims()[0], &mut rng), &device);
+        let u = vector(&normal_vec(self.x.dims()[0], &mut rng), &device);
+        let (x, y) = (&self.x, &self.y);
+        let (e, f) = (&self.exact, &self.fd);
+        let pairs = [
+            (
+                "hvp_yy",
+                e.hvp_yy(objective, x, y, &v)?,
+                f.hvp_yy(objective, x, y, &v)?,
+            ),
+            (
+                "hvp_xy",
+                e.hvp_xy(objective, x, y, &v)?,
+                f.hvp_xy(objective, x, y, &v)?,
+            ),
+            (
+                "hvp_yx",
+                e.hvp_yx(objective, x, y, &u)?,
+                f.hvp_yx(objective, x, y, &u)?,
+            ),
+        ];
+        let (both_x, both_y) = e.hessian_vector(objective, x, y, &v, Wrt::Both)?;
+        let (fd_yy, fd_xy) = (to_vec(&pairs[0].2), to_vec(&pairs[1].2));
+        for (what, a, b) in pairs {
+            self.record(
+                format!("{what} {name} (seed {seed})"),
+                &to_vec(&a),
+                &to_vec(&b),
+            );
+        }
+        let block = |b: &str| format!("hessian_vector (both) {b}-block {name} (seed {seed})");
+        self.record(block("x"), &host(both_x), &fd_xy);
+        self.record(block("y"), &host(both_y), &fd_yy);
         Ok(())
     }
 
+    /// h = ‖∇_y g‖² and ∇h against 2 ∇²_{·y} g ∇_y g by differences of ∇g.
     fn check_grad_h(&mut self) -> Result<()> {
-        let h = |a: &[f64], b: &[f64]| {
-            let gy = to_vec(
-                &self
-                    .oracles
-                    .grad_y(&Objective::Lower, &self.t(a), &self.t(b))?,
-            );
-            Ok(gy.iter().map(|v| v * v).sum())
-        };
-        let (fx, fy) = self.fd_gradient(&h)?;
-        let g = self.oracles.grad_h(&self.t(&self.x), &self.t(&self.y))?;
-        let value = g.value_f64();
-        let direct = h(&self.x, &self.y)?;
-        self.record("h value".into(), &[value], &[direct]);
-        self.record(
-            "grad_x h".into(),
-            &to_vec(&g.x.unwrap_or_else(|| self.t(&self.x).zeros_like())),
-            &fx,
-        );
-        self.record(
-            "grad_y h".into(),
-            &to_vec(&g.y.unwrap_or_else(|| self.t(&self.y).zeros_like())),
-            &fy,
-        );
+        let a = self.exact.grad_h(&self.x, &self.y)?;
+        let f = self.fd.grad_h(&self.x, &self.y)?;
+        self.record("h value".into(), &[a.value_f64()], &[f.value_f64()]);
+        self.record("grad_x h".into(), &host(a.x), &host(f.x));
+        self.record("grad_y h".into(), &host(a.y), &host(f.y));
         Ok(())
     }
 }
@@ -280,17 +210,18 @@ pub fn check_oracles<B: Backend, P: Problem<B>>(
             reason: "at least one seed is needed, or no second-order product is checked".into(),
         });
     }
-    let oracles = Oracles::new(problem);
+    let exact = AutodiffOracle::new(problem);
+    let device = problem.device();
     let mut c = Checker {
-        oracles: &oracles,
-        x: x.to_vec(),
-        y: y.to_vec(),
-        device: problem.device(),
-        opts: opts.clone(),
+        fd: FiniteDifferences::new(exact.clone(), opts.step)?,
+        exact,
+        x: vector(x, &device),
+        y: vector(y, &device),
+        floor: opts.floor,
         report: FdReport::default(),
     };
-    problem.upper().check(&c.t(x))?;
-    problem.lower().check(&c.t(y))?;
+    problem.upper().check(&c.x)?;
+    problem.lower().check(&c.y)?;
     let m = problem.num_constraints();
     c.check_gradient("f", &Objective::Upper)?;
     c.check_gradient("g", &Objective::Lower)?;
@@ -305,7 +236,7 @@ pub fn check_oracles<B: Backend, P: Problem<B>>(
         if m > 0 {
             let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed);
             let lambda: Vec<f64> = normal_vec(m, &mut rng).iter().map(|v| v.abs()).collect();
-            let lambda = c.t(&lambda);
+            let lambda = vector(&lambda, &device);
             c.check_gradient(
                 &format!("<lambda, c> (seed {seed})"),
                 &Objective::ConstraintDot(&lambda),

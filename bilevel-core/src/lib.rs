@@ -43,7 +43,10 @@ pub use domain::{Domain, DomainSpec};
 pub use error::{Error, Result};
 pub use layout::{Block, Layout};
 pub use lift::Lift;
-pub use oracle::{CallCounts, Gradient, Objective, Oracles, Wrt};
+pub use oracle::{
+    AutodiffOracle, Batched, Call, CallCounts, Counting, FiniteDifferences, Gradient, Objective,
+    Oracle, Oracles, Wrt,
+};
 pub use problem::{Init, Problem, Variable, check_problem};
 pub use solver::{
     Accelerated, Aid, AltPbgd, AnyIterState, Blocc, Bome, Checkpoint, CheckpointSink,
@@ -76,6 +79,6 @@ pub mod prelude {
     };
     pub use crate::{
         Batch, Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Minibatch,
-        Objective, Oracles, Problem, Result, Variable, Wrt,
+        Objective, Oracle, Oracles, Problem, Result, Variable, Wrt,
     };
 }

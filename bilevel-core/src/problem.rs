@@ -211,10 +211,17 @@ pub trait Problem<B: Backend> {
         Ok(None)
     }
 
-    /// Selects the data the objectives read until the next call: the minibatch of an outer
-    /// iteration, or all of it ([`crate::batch`]). The driver calls it around each iteration;
-    /// problems without minibatches ignore it (the default).
-    fn select_batch(&self, _batch: Batch) {}
+    /// A copy of the problem that reads only the rows of `batch` (the minibatch of an outer
+    /// iteration; [`crate::batch`]), sharing the data; `None` when the problem reads all its
+    /// rows whatever the batch (the default: problems without minibatches). The executor's
+    /// [`Batched`](crate::oracle::Batched) oracle holds the copy; the problem is not changed.
+    #[must_use = "the selection is a copy of the problem; the problem itself reads all rows"]
+    fn select_batch(&self, _batch: Batch) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        None
+    }
 
     /// The initial upper-level point x₀ (by default from the variable's [`Init`]).
     fn x0(&self) -> Result<Tensor<B, 1>> {

@@ -265,8 +265,11 @@ pub fn select_batch(decl: &Decl, scope: &Scope) -> TokenStream {
         .iter()
         .map(|g| format_ident!("__batch_{}", g.name));
     quote! {
-        fn select_batch(&self, batch: #core::Batch) {
-            #(self.#fields.select(batch);)*
+        fn select_batch(&self, batch: #core::Batch) -> Option<Self> {
+            Some(Self {
+                #(#fields: self.#fields.selected(batch),)*
+                ..::core::clone::Clone::clone(self)
+            })
         }
     }
 }

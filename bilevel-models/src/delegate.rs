@@ -39,8 +39,8 @@ macro_rules! delegate_problem {
             ) -> bilevel_core::Result<Option<bilevel_core::burn::tensor::Tensor<T, 1>>> {
                 match self { $($name::$variant(p) => p.c(x, y),)+ }
             }
-            fn select_batch(&self, batch: bilevel_core::Batch) {
-                match self { $($name::$variant(p) => p.select_batch(batch),)+ }
+            fn select_batch(&self, batch: bilevel_core::Batch) -> Option<Self> {
+                match self { $($name::$variant(p) => p.select_batch(batch).map($name::$variant),)+ }
             }
         }
     };

@@ -143,10 +143,14 @@ impl<B: Backend> Representation<B> {
         Ok(rows.mse(&to_vec(&prediction)))
     }
 
-    /// The MSE on D1's training rows at (x, y) (f on all rows).
+    /// The MSE on D1's training rows at (x, y) (f on all rows, whatever batch this copy of the
+    /// problem was selected for).
     pub fn full_f(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<f64> {
-        self.select_batch(Batch::Full);
-        Ok(scalar(&self.f::<B>(x.clone(), y.clone())?))
+        let f = match self.select_batch(Batch::Full) {
+            Some(full) => full.f::<B>(x.clone(), y.clone())?,
+            None => self.f::<B>(x.clone(), y.clone())?,
+        };
+        Ok(scalar(&f))
     }
 }
 

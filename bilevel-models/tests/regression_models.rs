@@ -1,6 +1,7 @@
 //! The ready-made regression models: every oracle against finite differences (f64), the ridge
 //! model's gradient and Hessian-vector product against their closed forms, and data errors.
 
+use bilevel_core::Oracle;
 use bilevel_core::backend::NdArray;
 use bilevel_core::check::{FdOptions, check_oracles};
 use bilevel_core::tensor::{to_vec, vector};

@@ -30,6 +30,15 @@ pub enum Objective<'a, B: Backend> {
 }
 
 impl<B: Backend> Objective<'_, B> {
+    /// Fails unless the objective's own parameters are valid (γ > 0): checked once per oracle
+    /// call, not per evaluation of the objective.
+    pub(crate) fn check(&self) -> crate::error::Result<()> {
+        match self {
+            Objective::Penalized { gamma, .. } => crate::error::ensure_positive("gamma", *gamma),
+            _ => Ok(()),
+        }
+    }
+
     pub(super) fn describe(&self) -> &'static str {
         match self {
             Objective::Upper => "f",
@@ -53,10 +62,10 @@ pub enum Wrt {
 }
 
 impl Wrt {
-    pub(super) fn x(self) -> bool {
+    pub(crate) fn x(self) -> bool {
         matches!(self, Wrt::X | Wrt::Both)
     }
-    pub(super) fn y(self) -> bool {
+    pub(crate) fn y(self) -> bool {
         matches!(self, Wrt::Y | Wrt::Both)
     }
 }
@@ -81,6 +90,19 @@ impl<B: Backend> Gradient<B> {
 
 /// The x- and y-blocks of a derivative; a block not asked for is `None`.
 pub type BlockPair<B> = (Option<Tensor<B, 1>>, Option<Tensor<B, 1>>);
+
+/// A kind of oracle call, as [`Counting`](super::Counting) counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Call {
+    /// A function value or the constraint vector (no derivative).
+    Value,
+    /// A first-order gradient (one backward pass).
+    Gradient,
+    /// A Hessian-vector or mixed second-order product (one nested double backward).
+    HessianVector,
+    /// The gradient of h = ‖∇_y g‖².
+    GradH,
+}
 
 /// How many times each kind of oracle was called.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -14,7 +14,7 @@ use super::penalty::{forbid_constraints, require_free_lower};
 use super::{IterState, MethodState, MinSolver, Solver, Values, projected_step};
 use crate::config::Config;
 use crate::error::Result;
-use crate::oracle::{Objective, Oracles, Wrt};
+use crate::oracle::{Objective, Oracle, Wrt};
 use crate::problem::Problem;
 
 /// AID-BiO.
@@ -34,8 +34,8 @@ pub struct Aid {
 impl Aid {
     /// The hypergradient ∇F(x) = ∇_x f − ∇²_xy g [∇²_yy g]⁻¹ ∇_y f at (x, y), with v warm-started
     /// from `v0`; returns (∇F, v, CG outcome converged?).
-    pub fn hypergradient<B: Backend, P: Problem<B>>(
-        o: &Oracles<'_, B, P>,
+    pub fn hypergradient<B: Backend, O: Oracle<B>>(
+        o: &O,
         cg: &ConjugateGradient,
         x: &Tensor<B, 1>,
         y: &Tensor<B, 1>,
@@ -86,9 +86,9 @@ impl<B: Backend> Solver<B> for Aid {
         "AID-BiO".into()
     }
 
-    fn init<P: Problem<B>>(
+    fn init<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B, Self::State>> {
@@ -101,9 +101,9 @@ impl<B: Backend> Solver<B> for Aid {
         Ok(IterState::start(x0, y0, None, 0.0, AidState { v: None }))
     }
 
-    fn next_iter<P: Problem<B>>(
+    fn next_iter<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         s: IterState<B, Self::State>,
     ) -> Result<IterState<B, Self::State>> {
         let y = self

@@ -16,7 +16,7 @@ use super::update::{Moments, UpdateRule, Updates};
 use super::{IterState, MinSolver, Solver};
 use crate::config::Config;
 use crate::error::Result;
-use crate::oracle::Oracles;
+use crate::oracle::Oracle;
 use crate::problem::Problem;
 
 /// ALT-PBGD, or F²SA when both inner solvers take a single step.
@@ -79,9 +79,9 @@ impl<B: Backend> Solver<B> for AltPbgd {
         }
     }
 
-    fn init<P: Problem<B>>(
+    fn init<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B, Self::State>> {
@@ -96,9 +96,9 @@ impl<B: Backend> Solver<B> for AltPbgd {
         ))
     }
 
-    fn next_iter<P: Problem<B>>(
+    fn next_iter<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         s: IterState<B, Self::State>,
     ) -> Result<IterState<B, Self::State>> {
         let gamma = self.gamma.at(s.iter);

@@ -14,7 +14,7 @@ use super::update::UpdateRule;
 use super::{IterState, Solver};
 use crate::config::Config;
 use crate::error::Result;
-use crate::oracle::{Objective, Oracles};
+use crate::oracle::{Objective, Oracle};
 use crate::problem::Problem;
 
 /// PBGD-BLOCC.
@@ -58,9 +58,9 @@ impl<B: Backend> Solver<B> for Blocc {
         "PBGD-BLOCC".into()
     }
 
-    fn init<P: Problem<B>>(
+    fn init<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B, Self::State>> {
@@ -71,9 +71,9 @@ impl<B: Backend> Solver<B> for Blocc {
         Ok(IterState::start(x0, y0.clone(), Some(y0), gamma, own))
     }
 
-    fn next_iter<P: Problem<B>>(
+    fn next_iter<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         s: IterState<B, Self::State>,
     ) -> Result<IterState<B, Self::State>> {
         let gamma = self.gamma.at(s.iter);

@@ -14,7 +14,7 @@ use super::penalty::forbid_constraints;
 use super::{IterState, MinSolver, Solver};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::oracle::{Objective, Oracles, Wrt};
+use crate::oracle::{Objective, Oracle, Wrt};
 use crate::problem::Problem;
 use crate::tensor::{dot, norm2_sq, scalar};
 
@@ -51,9 +51,9 @@ impl<B: Backend> Solver<B> for Bome {
         "BOME".into()
     }
 
-    fn init<P: Problem<B>>(
+    fn init<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B, Self::State>> {
@@ -68,9 +68,9 @@ impl<B: Backend> Solver<B> for Bome {
         Ok(IterState::start(x0, y0, None, 0.0, ()))
     }
 
-    fn next_iter<P: Problem<B>>(
+    fn next_iter<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         s: IterState<B, Self::State>,
     ) -> Result<IterState<B, Self::State>> {
         let (x, y) = (&s.x, &s.y_gamma);

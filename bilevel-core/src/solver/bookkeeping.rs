@@ -10,7 +10,7 @@ use super::report::{HistoryRow, Report, Termination};
 use super::state::IterState;
 use super::values::MethodState;
 use crate::error::{Error, Result};
-use crate::oracle::{Objective, Oracles};
+use crate::oracle::{CallCounts, Objective, Oracle};
 use crate::problem::Problem;
 use crate::tensor::{norm2_sq, scalar, to_vec};
 
@@ -99,8 +99,8 @@ pub(super) fn diverged<B: Backend, S>(
     }
 }
 
-pub(super) fn row<B: Backend, P: Problem<B>, S: MethodState<B>>(
-    o: &Oracles<'_, B, P>,
+pub(super) fn row<B: Backend, O: Oracle<B>, S: MethodState<B>>(
+    o: &O,
     s: &IterState<B, S>,
     elapsed_s: f64,
 ) -> Result<HistoryRow> {
@@ -116,11 +116,11 @@ pub(super) fn row<B: Backend, P: Problem<B>, S: MethodState<B>>(
     })
 }
 
-pub(super) fn report<B: Backend, P: Problem<B>, S: MethodState<B>>(
-    o: &Oracles<'_, B, P>,
+pub(super) fn report<B: Backend, O: Oracle<B>, S: MethodState<B>>(
+    o: &O,
     s: IterState<B, S>,
     solver: String,
-    solver_oracles: &Oracles<'_, B, P>,
+    counts: CallCounts,
     wall_time: Duration,
     termination: Termination,
     history: Vec<HistoryRow>,
@@ -155,7 +155,7 @@ pub(super) fn report<B: Backend, P: Problem<B>, S: MethodState<B>>(
         gamma: s.gamma,
         metric: s.metric,
         iterations: s.iter,
-        counts: solver_oracles.counts(),
+        counts,
         wall_time,
         termination,
         history,

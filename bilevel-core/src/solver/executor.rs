@@ -26,7 +26,7 @@ use super::report::{Report, Termination};
 use super::state::{AnyIterState, IterState};
 use crate::batch::Batch;
 use crate::error::{Error, Result};
-use crate::oracle::{Objective, Oracles};
+use crate::oracle::{AutodiffOracle, Batched, Counting, Objective, Oracle};
 use crate::problem::{Problem, check_problem};
 
 /// Runs one method on one problem; see the module documentation.
@@ -117,10 +117,11 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
     options.validate()?;
     check_problem(problem)?;
     let (name, kind, config) = (exec.solver.name(), exec.solver.kind(), exec.solver.config());
-    let oracles = Oracles::new(problem);
-    // Bookkeeping (history values, the final report) is evaluated apart, so that the call
-    // counts in the report are the solver's own.
-    let bookkeeping = Oracles::new(problem);
+    // The solver's calls are counted (one set of counters per solve) and read the minibatch
+    // of each iteration; bookkeeping (history values, the final report) reads all rows,
+    // uncounted.
+    let mut oracles = Counting::wrap(Batched::new(problem));
+    let bookkeeping = AutodiffOracle::new(problem);
     for (o, _) in exec.observers.iter_mut() {
         o.init(&name);
     }
@@ -164,9 +165,9 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
             break Termination::TimeBudget;
         }
         let previous = state.clone();
-        problem.select_batch(Batch::Iteration(state.iter));
+        oracles.inner_mut().select(Batch::Iteration(state.iter));
         let next = exec.solver.next_iter(&oracles, state);
-        problem.select_batch(Batch::Full);
+        oracles.inner_mut().select(Batch::Full);
         state = match next {
             Ok(next) => next,
             Err(Error::NonFiniteEvaluation { what }) => {
@@ -210,7 +211,7 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
         &bookkeeping,
         state,
         name,
-        &oracles,
+        oracles.counts(),
         wall_time,
         termination,
         run.history,

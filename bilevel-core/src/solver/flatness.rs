@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use super::MinSolver;
 use super::penalty::penalized;
 use crate::error::{Error, Result};
-use crate::oracle::{Objective, Oracles};
+use crate::oracle::{Objective, Oracle};
 use crate::problem::Problem;
 use crate::tensor::{norm2_sq, scalar};
 
@@ -71,9 +71,9 @@ impl Flatness {
     }
 
     /// `max{0, |f(x, y_g) − f(x, y)| − c ‖y_g − y‖^α}` and its parts, given `f_g = f(x, y_g)`.
-    fn violation<B: Backend, P: Problem<B>>(
+    fn violation<B: Backend, O: Oracle<B>>(
         &self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         x: &Tensor<B, 1>,
         (y_g, f_g): (&Tensor<B, 1>, f64),
         y: &Tensor<B, 1>,
@@ -89,9 +89,9 @@ impl Flatness {
     }
 
     /// δ(x) by eq. 34 from given y_g ≈ y_g*(x) and y_γ ≈ y_γ*(x).
-    pub fn delta<B: Backend, P: Problem<B>>(
+    pub fn delta<B: Backend, O: Oracle<B>>(
         &self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         x: &Tensor<B, 1>,
         y_g: &Tensor<B, 1>,
         y_gamma: &Tensor<B, 1>,
@@ -102,9 +102,9 @@ impl Flatness {
 
     /// Def. 11 over `candidates`: the largest violation and the index of the candidate
     /// attaining it (a lower bound of the supremum over Y).
-    pub fn delta_sup<B: Backend, P: Problem<B>>(
+    pub fn delta_sup<B: Backend, O: Oracle<B>>(
         &self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         x: &Tensor<B, 1>,
         y_g: &Tensor<B, 1>,
         candidates: &[Tensor<B, 1>],
@@ -122,9 +122,9 @@ impl Flatness {
 
     /// δ(x) of eq. 34 at each x of a trajectory, with y_g*(x) and y_γ*(x) computed by `inner`
     /// (warm-started from one x to the next) for the penalty γ.
-    pub fn along<B: Backend, P: Problem<B>>(
+    pub fn along<B: Backend, O: Oracle<B>>(
         &self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         xs: &[Tensor<B, 1>],
         gamma: f64,
         inner: &MinSolver,

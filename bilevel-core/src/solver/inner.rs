@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::update::{Moment, UpdateRule};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::oracle::{Objective, Oracles};
+use crate::oracle::{Objective, Oracle};
 use crate::problem::Problem;
 
 /// Projected gradient descent `y ← Proj_Y(y − step ∇_y φ(x, y))`, warm-started, stopped when
@@ -54,9 +54,9 @@ impl MinSolver {
     }
 
     /// Minimizes `objective(x, ·)` over the lower domain Y from `y0`, with fresh moments.
-    pub fn run<B: Backend, P: Problem<B>>(
+    pub fn run<B: Backend, O: Oracle<B>>(
         &self,
-        oracles: &Oracles<'_, B, P>,
+        oracles: &O,
         objective: &Objective<'_, B>,
         x: &Tensor<B, 1>,
         y0: Tensor<B, 1>,
@@ -65,9 +65,9 @@ impl MinSolver {
     }
 
     /// [`MinSolver::run`] continuing the update rule's `moment` (and updating it).
-    pub fn run_with<B: Backend, P: Problem<B>>(
+    pub fn run_with<B: Backend, O: Oracle<B>>(
         &self,
-        oracles: &Oracles<'_, B, P>,
+        oracles: &O,
         objective: &Objective<'_, B>,
         x: &Tensor<B, 1>,
         y0: Tensor<B, 1>,

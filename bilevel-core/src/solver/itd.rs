@@ -16,7 +16,7 @@ use super::update::{Moments, UpdateRule};
 use super::{IterState, Solver};
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::oracle::{Objective, Oracles};
+use crate::oracle::{Call, Objective, Oracle, check_point, eval};
 use crate::problem::Problem;
 use crate::tensor::{norm2_sq, scalar};
 
@@ -49,28 +49,29 @@ impl Itd {
     /// every step (memory grows linearly in K). Returns (the hypergradient, y_K). Counts one
     /// Hessian-vector product per step (the cost of each step's double backward) and one
     /// gradient. The steps are unprojected: the lower domain must be free (checked by `init`).
-    pub fn unrolled_gradient<B: Backend, P: Problem<B>>(
-        o: &Oracles<'_, B, P>,
+    pub fn unrolled_gradient<B: Backend, O: Oracle<B>>(
+        o: &O,
         x: &Tensor<B, 1>,
         y0: &Tensor<B, 1>,
         steps: usize,
         step: f64,
     ) -> Result<(Tensor<B, 1>, Tensor<B, 1>)> {
         type A<B> = Autodiff<B>;
-        o.check_point(x, y0)?;
+        let p = o.problem();
+        check_point(p, x, y0)?;
         let xi = Tensor::<A<B>, 1>::from_inner(x.clone()).require_grad();
         let mut y = Tensor::<A<B>, 1>::from_inner(y0.clone());
         for _ in 0..steps {
-            o.count_hessian_vector();
+            o.record(Call::HessianVector);
             let xo = Tensor::<A<A<B>>, 1>::from_inner(xi.clone());
             let yo = Tensor::<A<A<B>>, 1>::from_inner(y.clone()).require_grad();
-            let g = o.eval::<A<A<B>>>(&Objective::Lower, xo, yo.clone())?;
+            let g = eval::<B, _, A<A<B>>>(p, &Objective::Lower, xo, yo.clone())?;
             if let Some(gy) = yo.grad(&g.backward()) {
                 y = y - gy.mul_scalar(step);
             }
         }
-        o.count_gradient();
-        let f = o.eval::<A<B>>(&Objective::Upper, xi.clone(), y.clone())?;
+        o.record(Call::Gradient);
+        let f = eval::<B, _, A<B>>(p, &Objective::Upper, xi.clone(), y.clone())?;
         let grad = xi.grad(&f.backward()).unwrap_or_else(|| x.zeros_like());
         let y = y.inner();
         if !(scalar(&norm2_sq(grad.clone())) + scalar(&norm2_sq(y.clone()))).is_finite() {
@@ -93,9 +94,9 @@ impl<B: Backend> Solver<B> for Itd {
         "ITD".into()
     }
 
-    fn init<P: Problem<B>>(
+    fn init<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B, Self::State>> {
@@ -104,9 +105,9 @@ impl<B: Backend> Solver<B> for Itd {
         Ok(IterState::start(x0, y0, None, 0.0, Moments::default()))
     }
 
-    fn next_iter<P: Problem<B>>(
+    fn next_iter<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         s: IterState<B, Self::State>,
     ) -> Result<IterState<B, Self::State>> {
         let y0 = if self.warm_start {

@@ -12,7 +12,7 @@ use super::update::{Moments, UpdateRule, Updates};
 use super::{IterState, MinSolver, Solver};
 use crate::config::Config;
 use crate::error::Result;
-use crate::oracle::{Objective, Oracles, Wrt};
+use crate::oracle::{Objective, Oracle, Wrt};
 use crate::problem::Problem;
 
 /// JNT-PBGD.
@@ -49,9 +49,9 @@ impl<B: Backend> Solver<B> for JntPbgd {
         "JNT-PBGD".into()
     }
 
-    fn init<P: Problem<B>>(
+    fn init<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B, Self::State>> {
@@ -68,9 +68,9 @@ impl<B: Backend> Solver<B> for JntPbgd {
 
     /// Eq. 19: d_x = ∇_x f + γ(∇_x g(x, y) − ∇_x g(x, y^g)), d_y = ∇_y f + γ ∇_y g, both at
     /// (x_t, y_t), then one projected step on X × Y.
-    fn next_iter<P: Problem<B>>(
+    fn next_iter<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         s: IterState<B, Self::State>,
     ) -> Result<IterState<B, Self::State>> {
         let gamma = self.gamma.at(s.iter);

@@ -12,8 +12,7 @@ use super::{
 };
 use crate::config::Validate;
 use crate::error::{Error, Result};
-use crate::oracle::Oracles;
-use crate::problem::Problem;
+use crate::oracle::Oracle;
 
 /// Any of the outer-loop methods; implements [`Solver`] by delegating to the one it holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,18 +78,18 @@ impl<B: Backend> Solver<B> for Method {
         delegate!(self, s => Solver::<B>::config(s))
     }
 
-    fn init<P: Problem<B>>(
+    fn init<O: Oracle<B>>(
         &mut self,
-        oracles: &Oracles<'_, B, P>,
+        oracles: &O,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B, AnyState<B>>> {
         delegate!(self, s => Ok(s.init(oracles, x0, y0)?.map_own(Into::into)))
     }
 
-    fn next_iter<P: Problem<B>>(
+    fn next_iter<O: Oracle<B>>(
         &mut self,
-        oracles: &Oracles<'_, B, P>,
+        oracles: &O,
         state: IterState<B, AnyState<B>>,
     ) -> Result<IterState<B, AnyState<B>>> {
         delegate!(self, s => {

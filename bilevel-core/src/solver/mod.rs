@@ -81,8 +81,7 @@ use serde::Serialize;
 use crate::config::Validate;
 use crate::domain::Domain;
 use crate::error::Result;
-use crate::oracle::Oracles;
-use crate::problem::Problem;
+use crate::oracle::Oracle;
 use crate::tensor::{norm2_sq, scalar};
 
 /// One outer-loop method: a validated configuration ([`Validate`], serde) that advances an
@@ -110,17 +109,17 @@ pub trait Solver<B: Backend>: Validate + Serialize {
     }
 
     /// The state before the first iteration, from the initial points (already projected).
-    fn init<P: Problem<B>>(
+    fn init<O: Oracle<B>>(
         &mut self,
-        oracles: &Oracles<'_, B, P>,
+        oracles: &O,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B, Self::State>>;
 
     /// One outer iteration.
-    fn next_iter<P: Problem<B>>(
+    fn next_iter<O: Oracle<B>>(
         &mut self,
-        oracles: &Oracles<'_, B, P>,
+        oracles: &O,
         state: IterState<B, Self::State>,
     ) -> Result<IterState<B, Self::State>>;
 }
@@ -145,18 +144,18 @@ impl<B: Backend, S: Solver<B>> Solver<B> for &mut S {
         (**self).config()
     }
 
-    fn init<P: Problem<B>>(
+    fn init<O: Oracle<B>>(
         &mut self,
-        oracles: &Oracles<'_, B, P>,
+        oracles: &O,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B, S::State>> {
         (**self).init(oracles, x0, y0)
     }
 
-    fn next_iter<P: Problem<B>>(
+    fn next_iter<O: Oracle<B>>(
         &mut self,
-        oracles: &Oracles<'_, B, P>,
+        oracles: &O,
         state: IterState<B, S::State>,
     ) -> Result<IterState<B, S::State>> {
         (**self).next_iter(oracles, state)

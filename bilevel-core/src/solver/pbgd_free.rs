@@ -17,7 +17,7 @@ use super::update::{UpdateRule, Updates};
 use super::{IterState, MinSolver, Solver};
 use crate::config::Config;
 use crate::error::Result;
-use crate::oracle::{Objective, Oracles};
+use crate::oracle::{Objective, Oracle};
 use crate::problem::Problem;
 
 /// PBGD-Free.
@@ -78,9 +78,9 @@ impl<B: Backend> Solver<B> for PbgdFree {
         }
     }
 
-    fn init<P: Problem<B>>(
+    fn init<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B, Self::State>> {
@@ -95,9 +95,9 @@ impl<B: Backend> Solver<B> for PbgdFree {
         Ok(IterState::start(x0, y0, None, self.gamma.at(0), own))
     }
 
-    fn next_iter<P: Problem<B>>(
+    fn next_iter<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         s: IterState<B, Self::State>,
     ) -> Result<IterState<B, Self::State>> {
         let gamma = self.gamma.at(s.iter);

@@ -8,14 +8,11 @@ use super::update::Moment;
 use super::{InnerOutcome, IterState, MinSolver};
 use crate::config::{Validate, check};
 use crate::error::{Error, Result};
-use crate::oracle::{Objective, Oracles};
+use crate::oracle::{Objective, Oracle};
 use crate::problem::Problem;
 
 /// Fails unless the problem has coupled constraints; returns their number.
-pub fn require_constraints<B: Backend, P: Problem<B>>(
-    solver: &str,
-    o: &Oracles<'_, B, P>,
-) -> Result<usize> {
+pub fn require_constraints<B: Backend, O: Oracle<B>>(solver: &str, o: &O) -> Result<usize> {
     match o.problem().num_constraints() {
         0 => Err(Error::Unsupported {
             solver: solver.into(),
@@ -27,10 +24,7 @@ pub fn require_constraints<B: Backend, P: Problem<B>>(
 }
 
 /// Fails if the problem has coupled constraints, which the uncoupled methods would ignore.
-pub fn forbid_constraints<B: Backend, P: Problem<B>>(
-    solver: &str,
-    o: &Oracles<'_, B, P>,
-) -> Result<()> {
+pub fn forbid_constraints<B: Backend, O: Oracle<B>>(solver: &str, o: &O) -> Result<()> {
     if o.problem().num_constraints() > 0 {
         return Err(Error::Unsupported {
             solver: solver.into(),
@@ -45,11 +39,7 @@ pub fn forbid_constraints<B: Backend, P: Problem<B>>(
 
 /// Fails if the lower domain is not free: methods built on ∇_y g = 0 at y*(x) (AID's eq. 1,
 /// ITD's unprojected steps) do not hold on a bounded lower level.
-pub fn require_free_lower<B: Backend, P: Problem<B>>(
-    solver: &str,
-    why: &str,
-    o: &Oracles<'_, B, P>,
-) -> Result<()> {
+pub fn require_free_lower<B: Backend, O: Oracle<B>>(solver: &str, why: &str, o: &O) -> Result<()> {
     if !o.problem().lower().domain().is_free() {
         return Err(Error::Unsupported {
             solver: solver.into(),
@@ -61,9 +51,9 @@ pub fn require_free_lower<B: Backend, P: Problem<B>>(
 
 /// y_t^g of eq. 18: `inner` on g(x_t, ·), warm-started from the previous y^g (from y^γ at the
 /// first iteration), continuing the update rule's moment of y^g.
-pub fn lower_solution<B: Backend, P: Problem<B>, S>(
+pub fn lower_solution<B: Backend, O: Oracle<B>, S>(
     inner: &MinSolver,
-    oracles: &Oracles<'_, B, P>,
+    oracles: &O,
     state: &IterState<B, S>,
     moment: &mut Moment<B>,
 ) -> Result<InnerOutcome<B>> {
@@ -165,8 +155,8 @@ pub fn penalized<'a, B: Backend>(gamma: f64) -> Objective<'a, B> {
 /// The estimate of ∇F_γ(x) of eq. 21:
 /// `g_t = ∇_x f(x, y_γ) + γ (∇_x g(x, y_γ) − ∇_x g(x, y_g))`,
 /// computed as γ ∇_x(γ⁻¹f + g)(x, y_γ) − γ ∇_x g(x, y_g) (two gradient calls).
-pub fn hypergradient<B: Backend, P: Problem<B>>(
-    oracles: &Oracles<'_, B, P>,
+pub fn hypergradient<B: Backend, O: Oracle<B>>(
+    oracles: &O,
     x: &Tensor<B, 1>,
     y_gamma: &Tensor<B, 1>,
     y_g: &Tensor<B, 1>,

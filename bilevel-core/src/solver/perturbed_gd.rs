@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::{IterState, MethodState, MinSolver, Solver, Values};
 use crate::config::{Config, Validate, check};
 use crate::error::{Error, Result};
-use crate::oracle::{Objective, Oracles, Wrt};
+use crate::oracle::{Objective, Oracle, Wrt};
 use crate::problem::Problem;
 use crate::tensor::{dot, norm2_sq, scalar};
 
@@ -103,8 +103,8 @@ impl PerturbedGd {
     /// The KKT residual of Def. 2.4 at (x, y) with ν = 2λ ∇_y g (our h = ‖∇_y g‖² has
     /// ∇h = 2 ∇²g ∇_y g, so the step Δ = −∇f − λ∇h is −∇f − ∇²g ν): the largest of
     /// ‖∇_y g‖², ‖∇_x f + ∇²_xy g ν‖², ‖∇_y f + ∇²_yy g ν‖².
-    pub fn kkt_residual<B: Backend, P: Problem<B>>(
-        o: &Oracles<'_, B, P>,
+    pub fn kkt_residual<B: Backend, O: Oracle<B>>(
+        o: &O,
         x: &Tensor<B, 1>,
         y: &Tensor<B, 1>,
         lambda: f64,
@@ -134,9 +134,9 @@ impl<B: Backend> Solver<B> for PerturbedGd {
         }
     }
 
-    fn init<P: Problem<B>>(
+    fn init<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B, Self::State>> {
@@ -166,9 +166,9 @@ impl<B: Backend> Solver<B> for PerturbedGd {
         Ok(IterState::start(x0, y0, None, 0.0, own))
     }
 
-    fn next_iter<P: Problem<B>>(
+    fn next_iter<O: Oracle<B>>(
         &mut self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         s: IterState<B, Self::State>,
     ) -> Result<IterState<B, Self::State>> {
         let (x, y) = (&s.x, &s.y_gamma);

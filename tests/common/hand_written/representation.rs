@@ -147,8 +147,10 @@ impl<B: Backend> Problem<B> for Representation<B> {
     ) -> bilevel::core::Result<Tensor<T, 1>> {
         self.mse(&x, &y, &self.d2)
     }
-    fn select_batch(&self, batch: Batch) {
-        self.d1.batch.select(batch);
-        self.d2.batch.select(batch);
+    fn select_batch(&self, batch: Batch) -> Option<Self> {
+        let mut p = self.clone();
+        p.d1.batch = self.d1.batch.selected(batch);
+        p.d2.batch = self.d2.batch.selected(batch);
+        Some(p)
     }
 }

@@ -14,7 +14,7 @@ use super::{SaddleOutcome, check_step, lagrangian};
 use crate::config::Config;
 use crate::domain::Domain;
 use crate::error::Result;
-use crate::oracle::Oracles;
+use crate::oracle::Oracle;
 use crate::problem::Problem;
 use crate::solver::projected_step;
 
@@ -101,9 +101,9 @@ impl DescentAscent {
     }
 
     /// Solves the saddle problem at `x` from (y0, λ0) (see [`SaddleSolver::run`](super::SaddleSolver::run)).
-    pub fn run<B: Backend, P: Problem<B>>(
+    pub fn run<B: Backend, O: Oracle<B>>(
         &self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         gamma: Option<f64>,
         x: &Tensor<B, 1>,
         y0: Tensor<B, 1>,
@@ -115,9 +115,9 @@ impl DescentAscent {
 
 impl Accelerated {
     /// Solves the saddle problem at `x` from (y0, λ0) (see [`SaddleSolver::run`](super::SaddleSolver::run)).
-    pub fn run<B: Backend, P: Problem<B>>(
+    pub fn run<B: Backend, O: Oracle<B>>(
         &self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         gamma: Option<f64>,
         x: &Tensor<B, 1>,
         y0: Tensor<B, 1>,
@@ -137,9 +137,9 @@ impl Accelerated {
 
 impl SingleLoop {
     /// One step at `x` from (y0, λ0) (see [`SaddleSolver::run`](super::SaddleSolver::run)).
-    pub fn run<B: Backend, P: Problem<B>>(
+    pub fn run<B: Backend, O: Oracle<B>>(
         &self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         gamma: Option<f64>,
         x: &Tensor<B, 1>,
         y0: Tensor<B, 1>,
@@ -158,9 +158,9 @@ impl SingleLoop {
 }
 
 /// The loop of the module documentation.
-fn descent_ascent<B: Backend, P: Problem<B>>(
+fn descent_ascent<B: Backend, O: Oracle<B>>(
     p: &Steps,
-    o: &Oracles<'_, B, P>,
+    o: &O,
     gamma: Option<f64>,
     x: &Tensor<B, 1>,
     y0: Tensor<B, 1>,

@@ -26,8 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Validate;
 use crate::error::{Error, Result};
-use crate::oracle::{Objective, Oracles};
-use crate::problem::Problem;
+use crate::oracle::{Objective, Oracle};
 use crate::tensor::{norm2_sq, scalar, to_vec};
 
 /// The result of a saddle solve.
@@ -80,9 +79,9 @@ pub enum SaddleSolver {
 impl SaddleSolver {
     /// Solves the saddle problem of `base + ⟨λ, c⟩` at `x`, warm-started from (y0, λ0);
     /// `gamma = None` takes φ = g (eq. 54), `Some(γ)` φ = γ⁻¹f + g (eq. 55).
-    pub fn run<B: Backend, P: Problem<B>>(
+    pub fn run<B: Backend, O: Oracle<B>>(
         &self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         gamma: Option<f64>,
         x: &Tensor<B, 1>,
         y0: Tensor<B, 1>,

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::{SaddleOutcome, check_step, lagrangian};
 use crate::config::Config;
 use crate::error::Result;
-use crate::oracle::Oracles;
+use crate::oracle::Oracle;
 use crate::problem::Problem;
 use crate::solver::{generalized_gradient, projected_step};
 use crate::tensor::{norm2_sq, scalar};
@@ -42,9 +42,9 @@ pub struct Multipliers {
 
 impl Multipliers {
     /// Solves the saddle problem at `x` from (y0, λ0) (see [`SaddleSolver::run`](super::SaddleSolver::run)).
-    pub fn run<B: Backend, P: Problem<B>>(
+    pub fn run<B: Backend, O: Oracle<B>>(
         &self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         gamma: Option<f64>,
         x: &Tensor<B, 1>,
         y0: Tensor<B, 1>,
@@ -78,9 +78,9 @@ impl Multipliers {
 
     /// `inner_steps` FISTA steps on y ↦ L_ρ(y, λ): the gradient is that of the Lagrangian with
     /// the multipliers μ = max(0, λ + ρ c(x, y)).
-    fn fista<B: Backend, P: Problem<B>>(
+    fn fista<B: Backend, O: Oracle<B>>(
         &self,
-        o: &Oracles<'_, B, P>,
+        o: &O,
         gamma: Option<f64>,
         x: &Tensor<B, 1>,
         y: Tensor<B, 1>,

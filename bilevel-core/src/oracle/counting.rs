@@ -1,0 +1,132 @@
+//! The counting decorator: the calls an oracle answered, by kind.
+
+use std::cell::Cell;
+
+use burn::tensor::{Tensor, backend::Backend};
+
+use super::{AutodiffOracle, BlockPair, Call, CallCounts, Gradient, Objective, Oracle, Wrt};
+use crate::error::Result;
+use crate::problem::Problem;
+
+/// Counts the calls answered by the oracle it wraps (one counter per [`Call`] kind), and the
+/// calls a method [`Oracle::record`]s. The counters are cells: oracles are shared by
+/// reference.
+pub struct Counting<O> {
+    inner: O,
+    counts: Cell<CallCounts>,
+}
+
+/// The autodiff oracles of a problem, counting their calls: the stack to use by hand.
+///
+/// ```ignore
+/// let oracles = Oracles::new(&problem);
+/// let g = oracles.grad_y(&Objective::Lower, &x, &y)?;
+/// assert_eq!(oracles.counts().gradients, 1);
+/// ```
+pub type Oracles<'p, B, P> = Counting<AutodiffOracle<'p, B, P>>;
+
+impl<'p, B: Backend, P: Problem<B>> Counting<AutodiffOracle<'p, B, P>> {
+    /// The counted autodiff oracles of `problem`.
+    pub fn new(problem: &'p P) -> Self {
+        Self::wrap(AutodiffOracle::new(problem))
+    }
+}
+
+impl<O> Counting<O> {
+    /// Counts the calls of `inner`, from zero.
+    pub fn wrap(inner: O) -> Self {
+        Self {
+            inner,
+            counts: Cell::new(CallCounts::default()),
+        }
+    }
+
+    /// The calls made so far.
+    pub fn counts(&self) -> CallCounts {
+        self.counts.get()
+    }
+
+    /// Sets every count back to zero.
+    pub fn reset_counts(&self) {
+        self.counts.set(CallCounts::default())
+    }
+
+    /// The wrapped oracle.
+    pub fn inner(&self) -> &O {
+        &self.inner
+    }
+
+    /// The wrapped oracle, mutably (to select a minibatch of a [`Batched`](super::Batched)).
+    pub fn inner_mut(&mut self) -> &mut O {
+        &mut self.inner
+    }
+
+    fn bump(&self, call: Call) {
+        let mut c = self.counts.get();
+        let n = match call {
+            Call::Value => &mut c.values,
+            Call::Gradient => &mut c.gradients,
+            Call::HessianVector => &mut c.hessian_vector,
+            Call::GradH => &mut c.grad_h,
+        };
+        *n += 1;
+        self.counts.set(c);
+    }
+}
+
+impl<B: Backend, O: Oracle<B>> Oracle<B> for Counting<O> {
+    type Problem = O::Problem;
+
+    fn problem(&self) -> &O::Problem {
+        self.inner.problem()
+    }
+
+    fn value(
+        &self,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+    ) -> Result<f64> {
+        self.bump(Call::Value);
+        self.inner.value(objective, x, y)
+    }
+
+    fn constraints(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<Tensor<B, 1>> {
+        self.bump(Call::Value);
+        self.inner.constraints(x, y)
+    }
+
+    fn gradient(
+        &self,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+        wrt: Wrt,
+    ) -> Result<Gradient<B>> {
+        self.bump(Call::Gradient);
+        self.inner.gradient(objective, x, y, wrt)
+    }
+
+    fn second_order(
+        &self,
+        objective: &Objective<'_, B>,
+        x: &Tensor<B, 1>,
+        y: &Tensor<B, 1>,
+        outer: Wrt,
+        dir: &Tensor<B, 1>,
+        inner: Wrt,
+    ) -> Result<BlockPair<B>> {
+        self.bump(Call::HessianVector);
+        self.inner.second_order(objective, x, y, outer, dir, inner)
+    }
+
+    fn grad_h(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<Gradient<B>> {
+        self.bump(Call::GradH);
+        self.inner.grad_h(x, y)
+    }
+
+    fn record(&self, call: Call) {
+        self.bump(call);
+        self.inner.record(call);
+    }
+}
