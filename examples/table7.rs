@@ -8,33 +8,19 @@
 //! (MAXMIN: a number = descent–ascent steps per saddle problem, default 200; `augmented` = the
 //! method of multipliers, [`augmented_default`](bilevel::models::svm::augmented_default)).
 //! The file `embedded` (or no argument) runs the embedded breast-cancer set, 300/100 split,
-//! linear features.
+//! linear features. The data and the setting come from
+//! [`Table7Config::with_data`](bilevel::models::svm::Table7Config::with_data), as for
+//! `bilevel run table7`.
 
-use bilevel::models::libsvm;
-use bilevel::models::svm::{
-    SvmMethod, Table7Config, augmented_default, breast_cancer, mean_std, run_seed,
-};
+use bilevel::models::svm::{SvmMethod, Table7Config, augmented_default, mean_std, run_seed};
 use bilevel::prelude::*;
 
 type B = NdArray<f64>;
 
 fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (data, mut cfg) = match args.first().filter(|p| p.as_str() != "embedded") {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
-            (libsvm::parse(path, &text)?, Table7Config::default())
-        }
-        None => (
-            breast_cancer()?,
-            Table7Config {
-                train: 300,
-                val: 100,
-                quadratic: false,
-                ..Table7Config::default()
-            },
-        ),
-    };
+    let path = args.first().filter(|p| p.as_str() != "embedded");
+    let (data, mut cfg) = Table7Config::default().with_data(path.map(std::path::Path::new))?;
     let seeds: u64 = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(20);
     match args.get(2).map(String::as_str) {
         None => {}

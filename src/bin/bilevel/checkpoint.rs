@@ -9,8 +9,8 @@ use bilevel::core::Checkpoint;
 use serde::{Deserialize, Serialize};
 
 use crate::config::Config;
-use crate::runner::{RunRecord, RunSpec};
-use crate::{CliError, CliResult, io_error};
+use crate::error::{CliError, CliResult, io_error};
+use crate::record::{RunRecord, RunSpec};
 
 /// Bumped when the file's layout changes; older files are refused.
 const FORMAT: u32 = 1;
@@ -43,29 +43,25 @@ pub struct CliCheckpoint {
     pub current: Option<CurrentRun>,
 }
 
-/// Reads and checks a checkpoint: format, version, a known experiment, and a plan that the
-/// finished runs fit.
+/// Reads and checks a checkpoint: format, version, and a plan that the finished runs fit (the
+/// runner checks the configuration against its experiment).
 pub fn load(path: &Path) -> CliResult<CliCheckpoint> {
     let text = std::fs::read_to_string(path).map_err(|e| io_error("read", path, e))?;
-    let cp: CliCheckpoint = serde_json::from_str(&text).map_err(|e| {
-        CliError(format!(
-            "{} is not a bilevel checkpoint: {e}",
-            path.display()
-        ))
-    })?;
+    let cp: CliCheckpoint =
+        serde_json::from_str(&text).map_err(|source| CliError::NotACheckpoint {
+            path: path.to_path_buf(),
+            source,
+        })?;
     let version = env!("CARGO_PKG_VERSION");
     if cp.format != FORMAT || cp.version != version {
-        return Err(CliError(format!(
-            "{} was written by bilevel {} (format {}); this is bilevel {version} (format {FORMAT}): \
-             start the run again",
-            path.display(),
-            cp.version,
-            cp.format
-        )));
+        return Err(CliError::CheckpointVersion {
+            path: path.to_path_buf(),
+            version: cp.version,
+            format: cp.format,
+            ours: FORMAT,
+        });
     }
-    let exp = crate::experiments::find(&cp.config.experiment)?;
-    crate::config::validate(&cp.config, exp)?;
-    let plan = crate::runner::plan(&cp.config);
+    let plan = cp.config.plan();
     let fits = cp.completed.len() <= plan.len()
         && cp.completed.iter().zip(&plan).all(|(r, p)| &r.spec == p)
         && cp
@@ -73,10 +69,9 @@ pub fn load(path: &Path) -> CliResult<CliCheckpoint> {
             .as_ref()
             .is_none_or(|c| c.index == cp.completed.len() && plan.get(c.index) == Some(&c.spec));
     if !fits {
-        return Err(CliError(format!(
-            "{}: the finished runs do not match the plan of its configuration",
-            path.display()
-        )));
+        return Err(CliError::CheckpointPlan {
+            path: path.to_path_buf(),
+        });
     }
     Ok(cp)
 }
@@ -123,19 +118,22 @@ impl Writer {
         &mut self,
         checkpoint: &Checkpoint,
         extras: &[BTreeMap<String, f64>],
-    ) -> Result<(), String> {
-        let spec = self.spec.clone().ok_or("no run in progress")?;
+    ) -> CliResult<()> {
+        let spec = self.spec.clone().ok_or(CliError::NoRunInProgress)?;
         self.file.current = Some(CurrentRun {
             index: spec.index,
             spec,
             checkpoint: checkpoint.clone(),
             extras: extras.to_vec(),
         });
-        let json = serde_json::to_string(&self.file).map_err(|e| e.to_string())?;
+        let json = serde_json::to_string(&self.file).map_err(|source| CliError::Encode {
+            what: "checkpoint",
+            source,
+        })?;
         let tmp = self.path.with_extension("json.tmp");
         std::fs::write(&tmp, json)
             .and_then(|()| std::fs::rename(&tmp, &self.path))
-            .map_err(|e| format!("cannot write the checkpoint {}: {e}", self.path.display()))
+            .map_err(|e| io_error("write the checkpoint", &self.path, e))
     }
 
     /// Removes the file (the experiment finished).

@@ -9,12 +9,19 @@
 //! bilevel resume DIR/checkpoint.json
 //! ```
 
+// The modules in layers, each using only those above it: errors and names; configuration;
+// run records; figures; checkpoint file; progress and Ctrl-C; the context of one solve; the
+// experiments; outputs; the runner.
 mod checkpoint;
+mod choice;
 mod config;
+mod context;
+mod error;
 mod experiments;
 mod output;
 mod plot;
 mod progress;
+mod record;
 mod runner;
 
 use std::path::PathBuf;
@@ -85,7 +92,7 @@ fn main() -> ExitCode {
             config,
             quiet,
             interrupt_after,
-        } => config::resolve(experiment.as_deref(), config.as_deref(), &overrides)
+        } => experiments::resolve(experiment.as_deref(), config.as_deref(), &overrides)
             .and_then(|cfg| runner::run(cfg, None, runner::Ui::new(quiet, interrupt_after))),
         Command::Resume {
             checkpoint,
@@ -113,34 +120,4 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// An error of the command, worded for the user.
-#[derive(Debug)]
-pub struct CliError(pub String);
-
-impl std::fmt::Display for CliError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl From<bilevel::core::Error> for CliError {
-    fn from(e: bilevel::core::Error) -> Self {
-        CliError(e.to_string())
-    }
-}
-
-impl From<bilevel::models::Error> for CliError {
-    fn from(e: bilevel::models::Error) -> Self {
-        CliError(e.to_string())
-    }
-}
-
-/// `Result` with [`CliError`].
-pub type CliResult<T> = Result<T, CliError>;
-
-/// An I/O error with the path it concerns.
-pub fn io_error(what: &str, path: &std::path::Path, e: std::io::Error) -> CliError {
-    CliError(format!("cannot {what} {}: {e}", path.display()))
 }

@@ -8,10 +8,11 @@ use std::path::Path;
 
 use bilevel::models::svm::mean_std;
 
-use crate::config::{Config, to_toml};
+use crate::config::Config;
+use crate::error::{CliError, CliResult, io_error};
 use crate::experiments::Experiment;
-use crate::runner::RunRecord;
-use crate::{CliResult, io_error, plot};
+use crate::plot;
+use crate::record::RunRecord;
 
 /// Creates `dir` and checks that it can be written, before any run starts.
 pub fn prepare_dir(dir: &Path) -> CliResult<()> {
@@ -34,14 +35,16 @@ pub fn write_all(
     quiet: bool,
 ) -> CliResult<()> {
     let dir = &cfg.out;
-    write(&dir.join("config.toml"), &to_toml(cfg)?)?;
-    let json = serde_json::to_string_pretty(records)
-        .map_err(|e| crate::CliError(format!("cannot encode the results: {e}")))?;
+    write(&dir.join("config.toml"), &cfg.to_toml()?)?;
+    let json = serde_json::to_string_pretty(records).map_err(|source| CliError::Encode {
+        what: "results",
+        source,
+    })?;
     write(&dir.join("results.json"), &json)?;
     write(&dir.join("history.csv"), &history_csv(records))?;
     let table = summary(exp, records);
     write(&dir.join("summary.txt"), &table)?;
-    let plots = plot::draw_all(dir, exp, records)?;
+    let plots = plot::draw_all(dir, &exp.plots(), records)?;
     if !quiet {
         println!("{table}");
         println!("outputs in {}:", dir.display());
@@ -135,7 +138,7 @@ pub fn summary(exp: &dyn Experiment, records: &[RunRecord]) -> String {
     for g in groups {
         let s = &g[0].spec;
         let mut row = vec![
-            s.solver.clone(),
+            s.solver.to_string(),
             num(s.gamma),
             num(s.eta),
             g.len().to_string(),

@@ -7,9 +7,11 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::experiments::Experiment;
-use crate::runner::RunRecord;
-use crate::{CliError, CliResult};
+use crate::error::{CliError, CliResult};
+use crate::record::RunRecord;
+
+/// What drawing a figure fails with (plotters' error of the backend).
+type DrawError = Box<dyn std::error::Error + Send + Sync>;
 
 /// One panel: a history value against the figure's x axis.
 #[derive(Debug, Clone, Copy)]
@@ -47,15 +49,11 @@ fn register_font() {
     });
 }
 
-/// Draws every figure of the experiment; returns the files written.
-pub fn draw_all(
-    dir: &Path,
-    exp: &dyn Experiment,
-    records: &[RunRecord],
-) -> CliResult<Vec<PathBuf>> {
+/// Draws the figures `plots`; returns the files written.
+pub fn draw_all(dir: &Path, plots: &[PlotSpec], records: &[RunRecord]) -> CliResult<Vec<PathBuf>> {
     register_font();
     let mut files = vec![];
-    for spec in exp.plots() {
+    for spec in plots {
         let runs: Vec<&RunRecord> = records
             .iter()
             .filter(|r| !spec.first_seed_only || r.spec.seed == 0)
@@ -67,18 +65,18 @@ pub fn draw_all(
         let size = (560 * spec.panels.len() as u32, 440);
         let png = dir.join(format!("{}.png", spec.file));
         let svg = dir.join(format!("{}.svg", spec.file));
+        let failed = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| CliError::Plot { path, source }
+        };
         render(
             BitMapBackend::new(&png, size).into_drawing_area(),
-            &spec,
+            spec,
             &runs,
         )
-        .map_err(|e| CliError(format!("cannot draw {}: {e}", png.display())))?;
-        render(
-            SVGBackend::new(&svg, size).into_drawing_area(),
-            &spec,
-            &runs,
-        )
-        .map_err(|e| CliError(format!("cannot draw {}: {e}", svg.display())))?;
+        .map_err(failed(&png))?;
+        render(SVGBackend::new(&svg, size).into_drawing_area(), spec, &runs)
+            .map_err(failed(&svg))?;
         files.push(png);
         files.push(svg);
     }
@@ -113,8 +111,11 @@ fn render<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     spec: &PlotSpec,
     runs: &[&RunRecord],
-) -> Result<(), String> {
-    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+) -> Result<(), DrawError>
+where
+    DB::ErrorType: 'static,
+{
+    let err = |e: DrawingAreaErrorKind<DB::ErrorType>| -> DrawError { Box::new(e) };
     root.fill(&WHITE).map_err(err)?;
     let root = root.titled(spec.title, ("sans-serif", 22)).map_err(err)?;
     let areas = root.split_evenly((1, spec.panels.len()));

@@ -13,8 +13,8 @@ use bilevel::core::solver::{
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::checkpoint::Writer;
-use crate::runner::Extras;
-use crate::{CliError, CliResult};
+use crate::error::CliResult;
+use crate::record::Extras;
 
 /// A bar over the runs of the plan and one over the iterations of the current run.
 pub struct Progress {
@@ -100,8 +100,7 @@ impl Interrupt {
     pub fn new(after: Option<usize>) -> CliResult<Self> {
         let flag = Arc::new(AtomicBool::new(false));
         let handler = Arc::clone(&flag);
-        ctrlc::set_handler(move || handler.store(true, Ordering::SeqCst))
-            .map_err(|e| CliError(format!("cannot install the Ctrl-C handler: {e}")))?;
+        ctrlc::set_handler(move || handler.store(true, Ordering::SeqCst))?;
         Ok(Self {
             flag,
             left: after,

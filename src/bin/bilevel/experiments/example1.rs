@@ -6,10 +6,13 @@ use bilevel::core::MinSolver;
 use bilevel::models::toys;
 
 use super::{Experiment, config, penalty_solver, scalar_xy};
+use crate::choice::SolverName;
 use crate::config::Config;
+use crate::context::RunCtx;
+use crate::error::CliResult;
+use crate::on_backend;
 use crate::plot::{Panel, PlotSpec};
-use crate::runner::{Backend, RunCtx, RunRecord};
-use crate::{CliResult, on_backend};
+use crate::record::{Backend, RunRecord};
 
 /// See the module documentation.
 pub struct Example1;
@@ -21,8 +24,13 @@ impl Experiment for Example1 {
     fn description(&self) -> &'static str {
         "Example 1: ALT-PBGD finds x* = −5, PBGD-Free stops at x = 0 (PBGD-Free paper §4)"
     }
-    fn solvers(&self) -> &'static [&'static str] {
-        &["ALT-PBGD", "PBGD-Free", "JNT-PBGD", "F2SA"]
+    fn solvers(&self) -> &'static [SolverName] {
+        &[
+            SolverName::AltPbgd,
+            SolverName::PbgdFree,
+            SolverName::JntPbgd,
+            SolverName::F2sa,
+        ]
     }
     fn defaults(&self) -> Config {
         config(
@@ -68,7 +76,7 @@ impl Experiment for Example1 {
             let problem = toys::Example1::<B>::new(&Default::default(), 1.0, 0.0)?;
             let inner = MinSolver::new(0.2).with_tol(1e-12).with_max_iters(100_000);
             let s = ctx.spec;
-            let mut solver = penalty_solver(&s.solver, s.eta, s.gamma, inner, None)?;
+            let mut solver = penalty_solver(s.solver, s.eta, s.gamma, inner, None)?;
             let options = ctx.options();
             let Some((report, extras)) =
                 ctx.solve::<B, _>(&problem, &mut solver, &options, &scalar_xy::<B>)?

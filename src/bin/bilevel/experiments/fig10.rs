@@ -8,10 +8,13 @@ use bilevel::core::tensor::scalar;
 use bilevel::models::toys::Example4;
 
 use super::{Experiment, config, penalty_solver, scalar_xy};
+use crate::choice::SolverName;
 use crate::config::Config;
+use crate::context::RunCtx;
+use crate::error::CliResult;
+use crate::on_backend;
 use crate::plot::{Panel, PlotSpec};
-use crate::runner::{Backend, RunCtx, RunRecord};
-use crate::{CliResult, on_backend};
+use crate::record::{Backend, RunRecord};
 
 /// argmin of φ(x) = f(x, y*(x)) = f(x, x) on [0, 3], on a grid of step 1e-5.
 fn argmin_phi() -> f64 {
@@ -39,8 +42,8 @@ impl Experiment for Fig10 {
     fn description(&self) -> &'static str {
         "Fig. 10: PBGD-BLOCC on Example 4 (coupled constraint y ≤ x), γ × η (PBGD-Free paper §6.1.2)"
     }
-    fn solvers(&self) -> &'static [&'static str] {
-        &["BLOCC", "PBGD-Free"]
+    fn solvers(&self) -> &'static [SolverName] {
+        &[SolverName::Blocc, SolverName::PbgdFree]
     }
     fn defaults(&self) -> Config {
         Config {
@@ -95,7 +98,7 @@ impl Experiment for Fig10 {
                 .into();
             let s = ctx.spec;
             let inner = MinSolver::single_step(0.1);
-            let mut solver = penalty_solver(&s.solver, s.eta, s.gamma, inner, Some(maxmin))?;
+            let mut solver = penalty_solver(s.solver, s.eta, s.gamma, inner, Some(maxmin))?;
             let options = ctx.options();
             let Some((report, extras)) =
                 ctx.solve::<B, _>(&problem, &mut solver, &options, &scalar_xy::<B>)?

@@ -6,10 +6,13 @@ use bilevel::core::tensor::scalar;
 use bilevel::models::toys::Example3;
 
 use super::{Experiment, config, penalty_solver, scalar_xy};
+use crate::choice::SolverName;
 use crate::config::Config;
+use crate::context::RunCtx;
+use crate::error::CliResult;
+use crate::on_backend;
 use crate::plot::{Panel, PlotSpec};
-use crate::runner::{Backend, RunCtx, RunRecord};
-use crate::{CliResult, on_backend};
+use crate::record::{Backend, RunRecord};
 
 /// See the module documentation.
 pub struct Fig9;
@@ -21,8 +24,13 @@ impl Experiment for Fig9 {
     fn description(&self) -> &'static str {
         "Fig. 9: ALT-PBGD vs JNT-PBGD on Example 3, ‖G‖ per iteration (PBGD-Free paper §6.1.1)"
     }
-    fn solvers(&self) -> &'static [&'static str] {
-        &["ALT-PBGD", "JNT-PBGD", "F2SA", "PBGD-Free"]
+    fn solvers(&self) -> &'static [SolverName] {
+        &[
+            SolverName::AltPbgd,
+            SolverName::JntPbgd,
+            SolverName::F2sa,
+            SolverName::PbgdFree,
+        ]
     }
     fn defaults(&self) -> Config {
         config(
@@ -68,7 +76,7 @@ impl Experiment for Fig9 {
             let problem = Example3::<B>::new(&Default::default(), 0.0, 0.0)?;
             let inner = MinSolver::new(0.1).with_tol(1e-10).with_max_iters(100_000);
             let s = ctx.spec;
-            let mut solver = penalty_solver(&s.solver, s.eta, s.gamma, inner, None)?;
+            let mut solver = penalty_solver(s.solver, s.eta, s.gamma, inner, None)?;
             let options = ctx.options();
             let Some((report, extras)) =
                 ctx.solve::<B, _>(&problem, &mut solver, &options, &scalar_xy::<B>)?

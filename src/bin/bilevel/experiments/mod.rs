@@ -15,10 +15,12 @@ use bilevel::core::{
     AltPbgd, AnyIterState, Blocc, JntPbgd, Method, MinSolver, PbgdFree, SaddleSolver,
 };
 
-use crate::config::Config;
+use crate::choice::{BackendName, SolverName, names as list};
+use crate::config::{Config, File, Overrides};
+use crate::context::RunCtx;
+use crate::error::{CliError, CliResult};
 use crate::plot::PlotSpec;
-use crate::runner::{Backend, RunCtx, RunRecord};
-use crate::{CliError, CliResult};
+use crate::record::{Backend, RunRecord};
 
 /// One experiment of the command.
 pub trait Experiment: Sync {
@@ -27,7 +29,7 @@ pub trait Experiment: Sync {
     /// One line: what it reproduces.
     fn description(&self) -> &'static str;
     /// The solvers it accepts (the first ones are the defaults, see [`Experiment::defaults`]).
-    fn solvers(&self) -> &'static [&'static str];
+    fn solvers(&self) -> &'static [SolverName];
     /// The paper's settings.
     fn defaults(&self) -> Config;
     /// Summary columns: (header, key of [`RunRecord::values`]).
@@ -54,7 +56,11 @@ pub fn find(name: &str) -> CliResult<&'static dyn Experiment> {
     ALL.iter()
         .copied()
         .find(|e| e.name() == name)
-        .ok_or_else(|| CliError(format!("unknown experiment {name:?}; valid: {}", names())))
+        .ok_or_else(|| CliError::Unknown {
+            what: "experiment",
+            name: name.to_string(),
+            valid: names(),
+        })
 }
 
 /// The valid experiment names, comma-separated.
@@ -67,23 +73,63 @@ pub fn listing() -> String {
     let mut out = String::from("experiments:\n");
     for e in ALL {
         out.push_str(&format!("  {:<10} {}\n", e.name(), e.description()));
-        out.push_str(&format!(
-            "  {:<10} solvers: {}\n",
-            "",
-            e.solvers().join(", ")
-        ));
+        out.push_str(&format!("  {:<10} solvers: {}\n", "", list(e.solvers())));
     }
-    out.push_str(&format!(
-        "backends: {}\n",
-        crate::runner::Backend::compiled().join(", ")
-    ));
+    out.push_str(&format!("backends: {}\n", Backend::compiled().join(", ")));
     out
+}
+
+/// The configuration of a run: the experiment's defaults, then the file, then the flags;
+/// checked against what the experiment accepts. The experiment is the one named on the
+/// command line, else in the file.
+pub fn resolve(
+    experiment: Option<&str>,
+    file: Option<&std::path::Path>,
+    flags: &Overrides,
+) -> CliResult<Config> {
+    let file = File::read(file)?;
+    let name = experiment
+        .or(file.experiment())
+        .ok_or_else(|| CliError::NoExperiment { valid: names() })?
+        .to_string();
+    let exp = find(&name)?;
+    let mut cfg = exp.defaults();
+    file.apply(&mut cfg);
+    flags.apply(&mut cfg);
+    validate(&cfg, exp)?;
+    Ok(cfg)
+}
+
+/// Checks every value of `cfg` against what `exp` accepts; messages list the valid choices.
+pub fn validate(cfg: &Config, exp: &dyn Experiment) -> CliResult<()> {
+    if let Some(s) = cfg.solvers.iter().find(|s| !exp.solvers().contains(s)) {
+        return Err(CliError::Invalid {
+            key: "solvers",
+            reason: format!(
+                "{s} does not apply to {}; valid: {}",
+                exp.name(),
+                list(exp.solvers())
+            ),
+        });
+    }
+    if cfg.maxmin.is_some() && !exp.has_maxmin() {
+        return Err(CliError::Invalid {
+            key: "maxmin",
+            reason: format!(
+                "does not apply: {} has no MaxMin solver; `maxmin` applies to experiments \
+                 with coupled constraints (table7)",
+                exp.name()
+            ),
+        });
+    }
+    cfg.check_ranges()?;
+    Backend::of(cfg.backend).map(|_| ())
 }
 
 /// A configuration with the fields every experiment sets; the rest at common defaults.
 fn config(
     name: &str,
-    solvers: &[&str],
+    solvers: &[SolverName],
     gammas: &[f64],
     etas: &[f64],
     iters: usize,
@@ -91,14 +137,14 @@ fn config(
 ) -> Config {
     Config {
         experiment: name.into(),
-        solvers: solvers.iter().map(|s| s.to_string()).collect(),
+        solvers: solvers.to_vec(),
         gammas: gammas.to_vec(),
         etas: etas.to_vec(),
         etas_over_gamma: vec![],
         iters,
         tol,
         seeds: 1,
-        backend: "ndarray".into(),
+        backend: BackendName::Ndarray,
         out: PathBuf::from("results").join(name),
         checkpoint_every: 100,
         data: None,
@@ -106,10 +152,10 @@ fn config(
     }
 }
 
-/// The penalty-based solver called `name` with step η, penalty γ, the inner solver for
+/// The penalty-based solver `name` with step η, penalty γ, the inner solver for
 /// minimizations and the MaxMin solver for coupled constraints.
 fn penalty_solver(
-    name: &str,
+    name: SolverName,
     eta: f64,
     gamma: f64,
     inner: MinSolver,
@@ -120,17 +166,20 @@ fn penalty_solver(
         None => s,
     };
     Ok(match (name, maxmin) {
-        ("ALT-PBGD", None) => Method::AltPbgd(AltPbgd::new(eta, gamma).with_inner(inner)),
-        ("F2SA", None) => Method::AltPbgd(AltPbgd::new(eta, gamma).single_loop(inner.step)),
-        ("JNT-PBGD", None) => Method::JntPbgd(JntPbgd::new(eta, gamma).with_inner(inner)),
-        ("PBGD-Free", _) => {
+        (SolverName::AltPbgd, None) => Method::AltPbgd(AltPbgd::new(eta, gamma).with_inner(inner)),
+        (SolverName::F2sa, None) => {
+            Method::AltPbgd(AltPbgd::new(eta, gamma).single_loop(inner.step))
+        }
+        (SolverName::JntPbgd, None) => Method::JntPbgd(JntPbgd::new(eta, gamma).with_inner(inner)),
+        (SolverName::PbgdFree, _) => {
             Method::PbgdFree(with_maxmin(PbgdFree::new(eta, gamma).with_inner(inner)))
         }
-        ("BLOCC", Some(m)) => Method::Blocc(Blocc::new(eta, gamma).with_saddle(m)),
+        (SolverName::Blocc, Some(m)) => Method::Blocc(Blocc::new(eta, gamma).with_saddle(m)),
         (other, _) => {
-            return Err(CliError(format!(
-                "solver {other:?} does not apply to this experiment"
-            )));
+            return Err(CliError::Invalid {
+                key: "solvers",
+                reason: format!("{other} does not apply to this experiment"),
+            });
         }
     })
 }

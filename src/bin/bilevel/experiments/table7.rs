@@ -8,14 +8,17 @@ use std::collections::BTreeMap;
 
 use bilevel::core::AnyIterState;
 use bilevel::core::burn::tensor::backend::Backend as BurnBackend;
-use bilevel::models::libsvm::{self, Labelled};
-use bilevel::models::svm::{SvmMethod, SvmSetting, Table7Config, augmented_default, breast_cancer};
+use bilevel::models::libsvm::Labelled;
+use bilevel::models::svm::{SvmMethod, SvmSetting, Table7Config, augmented_default};
 
 use super::{Experiment, config};
+use crate::choice::{MaxMin, SolverName};
 use crate::config::Config;
+use crate::context::RunCtx;
+use crate::error::{CliError, CliResult};
+use crate::on_backend;
 use crate::plot::{Panel, PlotSpec};
-use crate::runner::{Backend, RunCtx, RunRecord};
-use crate::{CliError, CliResult, io_error, on_backend};
+use crate::record::{Backend, RunRecord};
 
 /// See the module documentation.
 pub struct Table7;
@@ -27,27 +30,13 @@ fn data(cfg: &Config) -> CliResult<(Labelled, Table7Config)> {
         gamma: cfg.gammas[0],
         eta: cfg.etas.first().copied().unwrap_or(0.01),
         epochs: cfg.iters,
-        maxmin: match cfg.maxmin.as_deref() {
-            Some("augmented") => augmented_default(),
-            _ => defaults.maxmin,
+        maxmin: match cfg.maxmin {
+            Some(MaxMin::Augmented) => augmented_default(),
+            Some(MaxMin::DescentAscent) | None => defaults.maxmin,
         },
         ..defaults
     };
-    Ok(match &cfg.data {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| io_error("read", path, e))?;
-            (libsvm::parse(&path.display().to_string(), &text)?, base)
-        }
-        None => (
-            breast_cancer()?,
-            Table7Config {
-                train: 300,
-                val: 100,
-                quadratic: false,
-                ..base
-            },
-        ),
-    })
+    Ok(base.with_data(cfg.data.as_deref())?)
 }
 
 impl Experiment for Table7 {
@@ -57,8 +46,8 @@ impl Experiment for Table7 {
     fn description(&self) -> &'static str {
         "Table 7 / Fig. 18: SVM hyper-parameter tuning with coupled constraints (PBGD-Free paper §6.3)"
     }
-    fn solvers(&self) -> &'static [&'static str] {
-        &["PBGD-Free", "BLOCC"]
+    fn solvers(&self) -> &'static [SolverName] {
+        &[SolverName::PbgdFree, SolverName::Blocc]
     }
     fn defaults(&self) -> Config {
         Config {
@@ -118,13 +107,14 @@ impl Experiment for Table7 {
         let (labelled, mut setting_cfg) = data(ctx.cfg)?;
         setting_cfg.gamma = ctx.spec.gamma;
         setting_cfg.eta = ctx.spec.eta;
-        let method = match ctx.spec.solver.as_str() {
-            "BLOCC" => SvmMethod::Blocc,
-            "PBGD-Free" => SvmMethod::PbgdFree,
+        let method = match ctx.spec.solver {
+            SolverName::Blocc => SvmMethod::Blocc,
+            SolverName::PbgdFree => SvmMethod::PbgdFree,
             other => {
-                return Err(CliError(format!(
-                    "solver {other:?} does not apply to table7"
-                )));
+                return Err(CliError::Invalid {
+                    key: "solvers",
+                    reason: format!("{other} does not apply to table7"),
+                });
             }
         };
         on_backend!(backend, B => {

@@ -1,0 +1,92 @@
+//! The names a configuration chooses from — solvers, backends, MaxMin solvers — as enums, so
+//! that files, flags and checkpoints read and write the same typed values and an unknown name
+//! is refused with the valid ones listed.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::CliError;
+
+/// An enum of names: `Display`, `FromStr` (an unknown name lists the valid ones) and serde as
+/// the same strings.
+macro_rules! choice {
+    ($(#[$doc:meta])* $name:ident ($what:literal) { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vdoc])* #[serde(rename = $text)] $variant,)+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The name files and flags use.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = CliError;
+            fn from_str(s: &str) -> Result<Self, CliError> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s).ok_or_else(|| {
+                    CliError::Unknown { what: $what, name: s.to_string(), valid: names(Self::ALL) }
+                })
+            }
+        }
+    };
+}
+
+/// The names of `values`, comma-separated.
+pub fn names<T: fmt::Display>(values: &[T]) -> String {
+    values
+        .iter()
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+choice! {
+    /// A solver of the papers' experiments (each experiment accepts some of them).
+    SolverName("solver") {
+        /// ALT-PBGD (pbgd-free-efficient-penalty-blo.md Alg. 1) with an inner solve per level.
+        AltPbgd = "ALT-PBGD",
+        /// F²SA: ALT-PBGD with one inner step per level.
+        F2sa = "F2SA",
+        /// JNT-PBGD.
+        JntPbgd = "JNT-PBGD",
+        /// PBGD-Free (Alg. 3).
+        PbgdFree = "PBGD-Free",
+        /// PBGD-BLOCC (coupled constraints).
+        Blocc = "BLOCC",
+    }
+}
+
+choice! {
+    /// A burn backend, by the name `--backend` takes.
+    BackendName("backend") {
+        /// burn's NdArray on the CPU, in f64.
+        Ndarray = "ndarray",
+        /// burn's wgpu (Vulkan, Metal, DirectX), in f32 (feature `wgpu`).
+        Wgpu = "wgpu",
+    }
+}
+
+choice! {
+    /// The MaxMin (lower-level saddle) solver of experiments with coupled constraints.
+    MaxMin("maxmin") {
+        /// Simultaneous gradient descent–ascent (the papers' choice).
+        DescentAscent = "descent-ascent",
+        /// The method of multipliers with adaptive ρ.
+        Augmented = "augmented",
+    }
+}
