@@ -151,6 +151,39 @@ fn methods_read_from_files_with_defaults_and_round_trip() {
     assert_eq!(back, blocc);
 }
 
+/// A constant penalty is a bare number in files (integer or not); schedules keep their tag,
+/// and an unknown kind or field is a serde error listing the valid ones.
+#[test]
+fn a_constant_penalty_is_a_bare_number_in_files() {
+    let read = |text: &str| serde_json::from_str::<Method>(text);
+    let expected: Method = AltPbgd::new(0.1, 100.0).into();
+    let bare = read(r#"{"method": "alt-pbgd", "eta": 0.1, "gamma": 100}"#).unwrap();
+    assert_eq!(bare, expected);
+    let tagged =
+        r#"{"method": "alt-pbgd", "eta": 0.1, "gamma": {"kind": "constant", "gamma": 100.0}}"#;
+    assert_eq!(read(tagged).unwrap(), expected);
+    let written = serde_json::to_string(&expected).unwrap();
+    assert!(written.contains(r#""gamma":100.0"#), "{written}");
+    let toml_text = "method = \"jnt-pbgd\"\neta = 0.1\ngamma = 1e3\n";
+    let from_toml: Method = toml::from_str(toml_text).unwrap();
+    assert_eq!(from_toml, JntPbgd::new(0.1, 1e3).into());
+    let linear = PenaltySchedule::Linear {
+        start: 1.0,
+        max: 100.0,
+        iters: 50,
+    };
+    let m: Method = AltPbgd::new(0.1, 1.0).with_gamma(linear).into();
+    let back = read(&serde_json::to_string(&m).unwrap()).unwrap();
+    assert_eq!(back, m);
+    let e = read(r#"{"method": "alt-pbgd", "eta": 0.1, "gamma": {"kind": "cubic"}}"#).unwrap_err();
+    assert!(e.to_string().contains("`linear`"), "{e}");
+    let e = read(r#"{"method": "alt-pbgd", "eta": 0.1, "gamma": {"kind": "constant", "gama": 1}}"#)
+        .unwrap_err();
+    assert!(e.to_string().contains("unknown field `gama`"), "{e}");
+    let e = read(r#"{"method": "alt-pbgd", "eta": 0.1, "gamma": "big"}"#).unwrap_err();
+    assert!(e.to_string().contains("a penalty (a number)"), "{e}");
+}
+
 #[test]
 fn unknown_methods_fields_and_missing_requirements_are_serde_errors_that_list_the_valid_ones() {
     let e = serde_json::from_str::<Method>(r#"{"method": "alt-pbdg", "eta": 0.1}"#).unwrap_err();

@@ -231,3 +231,35 @@ fn a_checkpoint_with_a_missing_or_malformed_method_value_is_refused() {
     let err = resume(&bad_moment);
     assert!(err.contains("moments.x.steps"), "{err}");
 }
+
+/// JSON has no infinity or NaN: a checkpoint holding them (a diverging KKT residual, the metric
+/// before the first iteration) reads back with the same values, not as a serde error.
+#[test]
+fn non_finite_values_survive_a_checkpoint_written_as_json() {
+    let e4 = Example4::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
+    let blocc = Blocc::new(0.1, 10.0).with_saddle(saddle());
+    let (_, mut checkpoint) = interrupted_at(&e4, blocc, &SolveOptions::new(60, 0.0), 2);
+    let own = &mut checkpoint.state.own.0;
+    own.insert("kkt".into(), StateValue::Number(f64::NAN));
+    own.insert(
+        "lambda_g".into(),
+        StateValue::Vector(vec![f64::INFINITY, f64::NEG_INFINITY]),
+    );
+    checkpoint.state.metric = f64::INFINITY;
+    checkpoint.history[0].f = f64::NEG_INFINITY;
+    checkpoint.history[0].values.insert("kkt".into(), f64::NAN);
+    let text = serde_json::to_string(&checkpoint).unwrap();
+    assert!(!text.contains("null"), "{text}");
+    let back: Checkpoint = serde_json::from_str(&text).unwrap();
+    assert!(matches!(back.state.own.0["kkt"], StateValue::Number(v) if v.is_nan()));
+    assert_eq!(
+        back.state.own.0["lambda_g"],
+        StateValue::Vector(vec![f64::INFINITY, f64::NEG_INFINITY])
+    );
+    assert_eq!(back.state.metric, f64::INFINITY);
+    assert_eq!(back.history[0].f, f64::NEG_INFINITY);
+    assert!(back.history[0].values["kkt"].is_nan());
+    let bad = text.replacen("\"nan\"", "\"not a number\"", 1);
+    let e = serde_json::from_str::<Checkpoint>(&bad).unwrap_err();
+    assert!(e.line() > 0, "{e}");
+}

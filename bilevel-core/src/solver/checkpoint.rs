@@ -33,30 +33,13 @@ pub struct Snapshot {
     /// γ_t.
     pub gamma: f64,
     /// The convergence metric (may be +∞ before the first iteration).
-    #[serde(with = "nonfinite")]
+    #[serde(with = "super::json_number::number")]
     pub metric: f64,
     /// Inner iterations of the last outer iteration.
     pub inner_iters: usize,
     /// The method's own state (moments, multipliers, ...).
     #[serde(default)]
     pub own: Values,
-}
-
-/// JSON has no infinity: store +∞ (the metric before the first iteration) as `null`.
-mod nonfinite {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
-        if v.is_finite() {
-            s.serialize_some(v)
-        } else {
-            s.serialize_none()
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::INFINITY))
-    }
 }
 
 impl<B: Backend, S: MethodState<B>> IterState<B, S> {

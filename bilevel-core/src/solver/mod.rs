@@ -35,6 +35,7 @@ pub mod flatness;
 mod inner;
 mod itd;
 mod jnt_pbgd;
+mod json_number;
 mod method;
 pub mod observer;
 mod options;

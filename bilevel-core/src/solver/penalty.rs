@@ -2,7 +2,8 @@
 //! estimate of eq. 21.
 
 use burn::tensor::{Tensor, backend::Backend};
-use serde::{Deserialize, Serialize};
+use serde::de::{self, MapAccess, Visitor, value::MapAccessDeserializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::update::Moment;
 use super::{InnerOutcome, IterState, MinSolver};
@@ -62,8 +63,17 @@ pub fn lower_solution<B: Backend, O: Oracle<B>, S>(
 }
 
 /// The penalty γ over the outer iterations: constant, or increased to γ_max as V-PBGD does.
+///
+/// In files a constant penalty is a bare number (`"gamma": 100`); a schedule is a table tagged
+/// by `kind` (`{"kind": "linear", "start": 1, "max": 100, "iters": 50}`), and so is
+/// `{"kind": "constant", "gamma": 100}`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(
+    remote = "Self",
+    tag = "kind",
+    rename_all = "snake_case",
+    deny_unknown_fields
+)]
 pub enum PenaltySchedule {
     /// γ_t = gamma.
     Constant {
@@ -114,6 +124,53 @@ impl From<f64> for PenaltySchedule {
     /// A constant penalty γ.
     fn from(gamma: f64) -> Self {
         PenaltySchedule::constant(gamma)
+    }
+}
+
+impl Serialize for PenaltySchedule {
+    /// A constant penalty as a bare number, a schedule as its tagged table.
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        match *self {
+            PenaltySchedule::Constant { gamma } => serializer.serialize_f64(gamma),
+            _ => PenaltySchedule::serialize(self, serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PenaltySchedule {
+    /// A number (a constant penalty) or a table tagged by `kind`, whose errors are serde's
+    /// (an unknown kind lists the valid ones).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        deserializer.deserialize_any(ScheduleVisitor)
+    }
+}
+
+/// Reads a [`PenaltySchedule`] from a number or a tagged table.
+struct ScheduleVisitor;
+
+impl<'de> Visitor<'de> for ScheduleVisitor {
+    type Value = PenaltySchedule;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(
+            "a penalty (a number) or a schedule tagged by `kind` (constant, linear, geometric)",
+        )
+    }
+
+    fn visit_f64<E: de::Error>(self, gamma: f64) -> std::result::Result<Self::Value, E> {
+        Ok(PenaltySchedule::constant(gamma))
+    }
+
+    fn visit_i64<E: de::Error>(self, gamma: i64) -> std::result::Result<Self::Value, E> {
+        self.visit_f64(gamma as f64)
+    }
+
+    fn visit_u64<E: de::Error>(self, gamma: u64) -> std::result::Result<Self::Value, E> {
+        self.visit_f64(gamma as f64)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> std::result::Result<Self::Value, A::Error> {
+        PenaltySchedule::deserialize(MapAccessDeserializer::new(map))
     }
 }
 

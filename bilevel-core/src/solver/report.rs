@@ -30,10 +30,13 @@ pub struct HistoryRow {
     /// The iteration.
     pub iter: usize,
     /// The convergence metric (generalized gradient norm of the method's update).
+    #[serde(with = "super::json_number::number")]
     pub metric: f64,
     /// f(x_t, y_t^γ).
+    #[serde(with = "super::json_number::number")]
     pub f: f64,
     /// g(x_t, y_t^γ).
+    #[serde(with = "super::json_number::number")]
     pub g: f64,
     /// The penalty γ_t.
     pub gamma: f64,
@@ -41,7 +44,11 @@ pub struct HistoryRow {
     pub inner_iters: usize,
     /// The method's own numbers at this iteration (`kkt`: the KKT residual of perturbed GD,
     /// where computed); see [`MethodState::values`](super::MethodState::values).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        with = "super::json_number::number_map"
+    )]
     pub values: BTreeMap<String, f64>,
     /// Seconds since the start of the solve.
     pub elapsed_s: f64,

@@ -24,10 +24,10 @@ use crate::tensor::{to_vec, vector};
 pub enum StateValue {
     /// A count (Adam's t).
     Count(u64),
-    /// A number (a KKT residual).
-    Number(f64),
+    /// A number (a KKT residual); may be infinite or NaN.
+    Number(#[serde(with = "super::json_number::number")] f64),
     /// A vector (multipliers, moments), as f64 (exact for f32 and f64 backends).
-    Vector(Vec<f64>),
+    Vector(#[serde(with = "super::json_number::numbers")] Vec<f64>),
 }
 
 impl StateValue {
