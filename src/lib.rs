@@ -192,6 +192,7 @@
 #![warn(missing_docs)]
 
 pub use bilevel_core as core;
+pub use bilevel_core::solve_auto;
 pub use bilevel_macros::bilevel;
 pub use bilevel_models as models;
 

@@ -201,6 +201,33 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A minimization ran off to −∞ (or its iterate to infinity): the objective is unbounded
+    /// below at this x (a lower level with no minimizer).
+    #[error(
+        "{what} is unbounded below at x = {x:?} (value {value:.3e}): the lower level has no \
+         minimizer there; bound y (a domain) or make g coercive in y"
+    )]
+    Unbounded {
+        /// The objective.
+        what: String,
+        /// Its value when the run was stopped.
+        value: f64,
+        /// The upper-level point.
+        x: Vec<f64>,
+    },
+    /// The coupled constraints c(x, y) ≤ 0 have no y ∈ Y at any of the points tried.
+    #[error(
+        "the lower level is infeasible: no y in Y satisfies c(x, y) <= 0 at the {tried} point(s) \
+         tried; the smallest largest violation is {violation:.3e} at x = {x:?}"
+    )]
+    InfeasibleLower {
+        /// Points tried.
+        tried: usize,
+        /// max_i c_i(x, y) at the least infeasible point found.
+        violation: f64,
+        /// That x.
+        x: Vec<f64>,
+    },
     /// A solve produced NaN/Inf or blew up. Carries the iteration and the last finite iterate.
     #[error(
         "{solver} diverged at iteration {iteration}: {reason}; the last finite iterate (iteration \

@@ -49,10 +49,10 @@ pub use oracle::{
 };
 pub use problem::{Init, Problem, Variable, check_problem};
 pub use solver::{
-    Accelerated, Aid, AltPbgd, AnyIterState, Blocc, Bome, Checkpoint, CheckpointSink,
+    Accelerated, Aid, AltPbgd, AnyIterState, Auto, Blocc, Bome, Checkpoint, CheckpointSink,
     ConjugateGradient, DescentAscent, Executor, Itd, IterState, JntPbgd, Method, MinSolver,
-    Multipliers, ObserverMode, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SaddleSolver,
-    SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates, solve,
+    Multipliers, Multistart, ObserverMode, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SaddleSolver,
+    SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates, solve, solve_auto,
 };
 
 /// The backends compiled in, selected by cargo features.
@@ -72,10 +72,11 @@ pub mod prelude {
     pub use crate::burn::tensor::{Tensor, backend::Backend};
     pub use crate::config::Validate;
     pub use crate::solver::{
-        Accelerated, Aid, AltPbgd, Blocc, Bome, Checkpoint, CheckpointSink, ConjugateGradient,
-        DescentAscent, Executor, Itd, JntPbgd, Method, MinSolver, Multipliers, ObserverMode,
+        Accelerated, Aid, AltPbgd, Auto, Blocc, Bome, Checkpoint, CheckpointSink, ConjugateGradient,
+        DescentAscent, Executor, Itd, JntPbgd, Method, MinSolver, Multipliers, Multistart,
+        ObserverMode,
         PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SaddleSolver, SingleLoop,
-        SolveOptions, Solver, Termination, UpdateRule, Updates, solve,
+        SolveOptions, Solver, Termination, UpdateRule, Updates, solve, solve_auto,
     };
     pub use crate::{
         Batch, Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Minibatch,

@@ -26,6 +26,8 @@
 mod delegate;
 
 pub mod appendix;
+#[cfg(feature = "ndarray")]
+pub mod classic;
 pub mod classify;
 pub mod data;
 pub mod error;

@@ -8,13 +8,13 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;
 
-use super::penalty::{PenaltySchedule, require_constraints};
+use super::penalty::{PenaltySchedule, lagrangian_hypergradient, require_constraints};
 use super::saddle::{CoupledState, DescentAscent, SaddleSolver};
 use super::update::UpdateRule;
 use super::{IterState, Solver};
 use crate::config::Config;
 use crate::error::Result;
-use crate::oracle::{Objective, Oracle};
+use crate::oracle::Oracle;
 use crate::problem::Problem;
 
 /// PBGD-BLOCC.
@@ -93,16 +93,13 @@ impl<B: Backend> Solver<B> for Blocc {
             s.y_gamma.clone(),
             s.own.lambda_gamma.clone().unwrap_or_else(zeros),
         )?;
-        let at_gamma = o.grad_x(
-            &Objective::Penalized {
-                gamma,
-                lambda: Some(&lgam.lambda),
-            },
+        let g_t = lagrangian_hypergradient(
+            o,
             &s.x,
-            &lgam.y,
+            (&lgam.y, Some(&lgam.lambda)),
+            (&lg.y, Some(&lg.lambda)),
+            gamma,
         )?;
-        let at_g = o.grad_x(&Objective::LowerLagrangian(&lg.lambda), &s.x, &lg.y)?;
-        let g_t = (at_gamma - at_g).mul_scalar(gamma);
         let mut moments = s.own.moments.clone();
         let domain = o.problem().upper().domain();
         let (x, metric) = self

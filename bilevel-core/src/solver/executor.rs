@@ -15,7 +15,7 @@
 
 use std::time::Duration;
 
-use burn::tensor::backend::Backend;
+use burn::tensor::{Tensor, backend::Backend};
 
 use super::Solver;
 use super::bookkeeping::{Run, blown_up, diverged, report, row};
@@ -25,7 +25,8 @@ use super::options::SolveOptions;
 use super::report::{Report, Termination};
 use super::state::{AnyIterState, IterState};
 use crate::batch::Batch;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, ensure_len};
+use crate::tensor::finite_vector;
 use crate::oracle::{AutodiffOracle, Batched, Counting, Objective, Oracle};
 use crate::problem::{Problem, check_problem};
 
@@ -36,6 +37,7 @@ pub struct Executor<'a, B: Backend, P: Problem<B>, S: Solver<B>> {
     options: SolveOptions,
     observers: Vec<(&'a mut dyn Observer<B>, ObserverMode)>,
     sink: Option<(usize, &'a mut dyn CheckpointSink)>,
+    start: Option<Vec<f64>>,
 }
 
 impl<'a, B: Backend, P: Problem<B>, S: Solver<B>> Executor<'a, B, P, S> {
@@ -47,7 +49,17 @@ impl<'a, B: Backend, P: Problem<B>, S: Solver<B>> Executor<'a, B, P, S> {
             options: SolveOptions::default(),
             observers: Vec::new(),
             sink: None,
+            start: None,
         }
+    }
+
+    /// Starts from upper-level point `x0` (projected onto X) instead of the problem's own
+    /// initial point; a point of the wrong length or with a NaN is refused when the solve
+    /// starts.
+    #[must_use]
+    pub fn start(mut self, x0: Vec<f64>) -> Self {
+        self.start = Some(x0);
+        self
     }
 
     /// Runs under `options` (iteration limit, tolerance, recording, ...).
@@ -107,6 +119,16 @@ pub fn solve<B: Backend, P: Problem<B>, S: Solver<B>>(
         .run()
 }
 
+/// The problem's initial x, or `start` projected onto X.
+fn start_point<B: Backend, P: Problem<B>>(problem: &P, start: Option<&[f64]>) -> Result<Tensor<B, 1>> {
+    let Some(x0) = start else {
+        return problem.x0();
+    };
+    ensure_len("the start point", problem.upper().dim(), x0.len())?;
+    let x0 = finite_vector("the start point", x0, &problem.device())?;
+    problem.upper().domain().project(x0)
+}
+
 /// The loop of [`Executor::run`] and [`Executor::resume`].
 fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
     exec: &mut Executor<'_, B, P, S>,
@@ -125,7 +147,7 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
     for (o, _) in exec.observers.iter_mut() {
         o.init(&name);
     }
-    let (x0, y0) = (problem.x0()?, problem.y0()?);
+    let (x0, y0) = (start_point(problem, exec.start.as_deref())?, problem.y0()?);
     let print = ProblemPrint {
         dim_x: problem.upper().dim(),
         dim_y: problem.lower().dim(),

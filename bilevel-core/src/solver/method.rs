@@ -7,7 +7,7 @@ use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Aid, AidState, AltPbgd, Blocc, Bome, CoupledState, Itd, IterState, JntPbgd, MethodState,
+    Aid, AidState, AltPbgd, Auto, AutoState, Blocc, Bome, CoupledState, Itd, IterState, JntPbgd, MethodState,
     Moments, PbgdFree, PerturbedGd, PerturbedState, Solver, Values,
 };
 use crate::config::Validate;
@@ -35,6 +35,8 @@ pub enum Method {
     Bome(Bome),
     /// [`Itd`] (`itd`).
     Itd(Itd),
+    /// [`Auto`] (`auto`).
+    Auto(Auto),
 }
 
 /// Calls `$body` with `$s` bound to the method inside `$any`.
@@ -49,6 +51,7 @@ macro_rules! delegate {
             Method::Aid($s) => $body,
             Method::Bome($s) => $body,
             Method::Itd($s) => $body,
+            Method::Auto($s) => $body,
         }
     };
 }
@@ -112,6 +115,8 @@ pub enum AnyState<B: Backend> {
     Perturbed(PerturbedState),
     /// AID's.
     Aid(AidState<B>),
+    /// Auto's.
+    Auto(AutoState<B>),
 }
 
 /// `From<state> for AnyState` and `TryFrom<AnyState> for state`, for every state type.
@@ -147,7 +152,8 @@ any_state!(
     Moments(Moments<B>),
     Coupled(CoupledState<B>),
     Perturbed(PerturbedState),
-    Aid(AidState<B>)
+    Aid(AidState<B>),
+    Auto(AutoState<B>)
 );
 
 /// Calls `$body` with `$s` bound to the state inside `$any`.
@@ -159,6 +165,7 @@ macro_rules! on_state {
             AnyState::Coupled($s) => $body,
             AnyState::Perturbed($s) => $body,
             AnyState::Aid($s) => $body,
+            AnyState::Auto($s) => $body,
         }
     };
 }
@@ -172,6 +179,7 @@ impl<B: Backend> AnyState<B> {
             AnyState::Coupled(_) => "Coupled",
             AnyState::Perturbed(_) => "Perturbed",
             AnyState::Aid(_) => "Aid",
+            AnyState::Auto(_) => "Auto",
         }
     }
 }
@@ -214,5 +222,6 @@ from_config!(
     PerturbedGd,
     Aid,
     Bome,
-    Itd
+    Itd,
+    Auto
 );

@@ -219,7 +219,27 @@ pub fn hypergradient<B: Backend, O: Oracle<B>>(
     y_g: &Tensor<B, 1>,
     gamma: f64,
 ) -> Result<Tensor<B, 1>> {
-    let at_gamma = oracles.grad_x(&penalized(gamma), x, y_gamma)?;
-    let at_g = oracles.grad_x(&Objective::Lower, x, y_g)?;
+    lagrangian_hypergradient(oracles, x, (y_gamma, None), (y_g, None), gamma)
+}
+
+/// Eq. 56 (eq. 21 when neither level has multipliers, or they are empty):
+/// `g_t = γ ∇_x L_γ(x, y_γ, λ_γ) − γ ∇_x L_g(x, y_g, λ_g)` with L_γ = γ⁻¹f + g + ⟨λ_γ, c⟩ and
+/// L_g = g + ⟨λ_g, c⟩.
+pub fn lagrangian_hypergradient<B: Backend, O: Oracle<B>>(
+    oracles: &O,
+    x: &Tensor<B, 1>,
+    (y_gamma, lambda_gamma): (&Tensor<B, 1>, Option<&Tensor<B, 1>>),
+    (y_g, lambda_g): (&Tensor<B, 1>, Option<&Tensor<B, 1>>),
+    gamma: f64,
+) -> Result<Tensor<B, 1>> {
+    let penalized = Objective::Penalized {
+        gamma,
+        lambda: lambda_gamma.filter(|l| l.dims()[0] > 0),
+    };
+    let lower = lambda_g
+        .filter(|l| l.dims()[0] > 0)
+        .map_or(Objective::Lower, Objective::LowerLagrangian);
+    let at_gamma = oracles.grad_x(&penalized, x, y_gamma)?;
+    let at_g = oracles.grad_x(&lower, x, y_g)?;
     Ok((at_gamma - at_g).mul_scalar(gamma))
 }

@@ -16,6 +16,8 @@
 //! without a search: the sequence `(Σ_{i≤j} u_i − s)/j` increases while `u_j` exceeds it and
 //! decreases afterwards, so its maximum is the threshold.
 
+mod hull;
+
 use burn::tensor::{Int, Tensor, activation::relu, backend::Backend};
 use serde::{Deserialize, Serialize};
 

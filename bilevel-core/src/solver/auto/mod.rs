@@ -1,0 +1,145 @@
+//! `Auto`: the penalty method with nothing to tune. It minimizes the penalty function
+//! F_γ(x) = f(x, y_γ*(x)) + γ (g(x, y_γ*(x)) − v(x)) of pbgd-free-efficient-penalty-blo.md
+//! eq. 5 (with coupled constraints, its Lagrangian form of §5: the gradient is eq. 56) by
+//! projected gradient steps on x (ALT-PBGD's eq. 21 hypergradient) and sets everything a user
+//! would otherwise tune:
+//!
+//! - the outer step η by backtracking on F_γ itself (Armijo's test; F_γ is evaluated from the
+//!   two lower-level solves the next iteration needs anyway), doubled after each accepted step;
+//! - every inner step by backtracking ([`descent`]), and for coupled constraints the
+//!   augmented-Lagrangian penalty ρ by the multiplier method's rule ([`lagrangian`]);
+//! - the inner tolerances from the outer progress: ‖G_y‖ ≤ 0.01 min(‖G_x‖, 1)/γ, so early
+//!   iterations are cheap and late ones exact;
+//! - γ by continuation: a stage ends when ‖G_x‖ is below the stage's tolerance (1e-2, then ten
+//!   times smaller each stage, down to `tol`); the run ends when f(x, y^g) moved by less than
+//!   `value_tol` (relative) from the previous stage and the constraints hold to `feas_tol`;
+//!   otherwise γ grows by `gamma_factor`. The error of F_γ's minimizer is O(1/γ), so two
+//!   stages a factor 10 apart that agree to `value_tol` are within about `value_tol`/9 of
+//!   the bilevel optimum.
+//!
+//! The metric the driver tests is ‖G_x‖ once γ is final, and before that ‖G_x‖ plus the
+//! relative change of f(x, y^g) between the last two stages (1 until two stages ended), so
+//! `solve` does not stop before the continuation has ended. The chosen γ, η, steps and ρ are in the report's values
+//! and in [`Auto::explicit`], an explicit ALT-PBGD or PBGD-BLOCC configuration.
+//!
+//! Auto needs f64 precision (F_γ is γ times a difference of two lower-level values).
+
+mod descent;
+mod lagrangian;
+mod state;
+mod step;
+
+pub use state::AutoState;
+
+use burn::tensor::{Tensor, backend::Backend};
+use serde::Serialize;
+
+use super::{IterState, Solver};
+use crate::config::{Config, check};
+use crate::error::Result;
+use crate::oracle::Oracle;
+use crate::problem::Problem;
+
+/// The automatic method (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Serialize, Config)]
+#[config(extra = check_gamma)]
+pub struct Auto {
+    /// The final tolerance on ‖G_x‖ (> 0).
+    #[config(default = 1e-6, check = positive)]
+    pub tol: f64,
+    /// Stop raising γ once f(x, y^g) changes by at most this (relative) between stages (> 0).
+    #[config(default = 1e-5, check = positive)]
+    pub value_tol: f64,
+    /// The largest constraint violation max_i c_i(x, y^g) accepted at the end (> 0).
+    #[config(default = 1e-6, check = positive)]
+    pub feas_tol: f64,
+    /// γ of the first stage (> 0).
+    #[config(default = 10.0, check = positive)]
+    pub gamma0: f64,
+    /// γ grows by this factor between stages (> 1).
+    #[config(default = 10.0)]
+    pub gamma_factor: f64,
+    /// γ stops growing here (≥ gamma0).
+    #[config(default = 1e8, check = positive)]
+    pub gamma_max: f64,
+    /// At most this many descent steps per inner solve (≥ 1).
+    #[config(default = 20_000, check = at_least_one)]
+    pub inner_max_iters: usize,
+}
+
+impl Auto {
+    fn check_gamma(&self, path: &str) -> Result<()> {
+        let factor = format!("{path}.gamma_factor");
+        check::holds(
+            self.gamma_factor > 1.0 && self.gamma_factor.is_finite(),
+            &factor,
+            self.gamma_factor,
+            "must be a finite number > 1",
+        )?;
+        check::holds(
+            self.gamma_max >= self.gamma0,
+            &format!("{path}.gamma_max"),
+            self.gamma_max,
+            "must be >= gamma0",
+        )
+    }
+
+    /// ‖G_x‖ at which stage `stage` ends: 1e-2, ten times smaller each stage, at least `tol`.
+    fn stage_tol(&self, stage: usize) -> f64 {
+        (1e-2 * 10f64.powi(-(stage as i32))).max(self.tol)
+    }
+
+    /// The inner tolerance for an outer step of norm `grad_norm` at penalty γ.
+    fn inner_tol(&self, grad_norm: f64, gamma: f64) -> f64 {
+        (0.01 * grad_norm.min(1.0) / gamma).clamp(1e-12, 1e-4)
+    }
+}
+
+impl<B: Backend> Solver<B> for Auto {
+    type State = AutoState<B>;
+
+    fn kind(&self) -> &'static str {
+        "auto"
+    }
+
+    fn name(&self) -> String {
+        "Auto".into()
+    }
+
+    fn init<O: Oracle<B>>(
+        &mut self,
+        o: &O,
+        x0: Tensor<B, 1>,
+        y0: Tensor<B, 1>,
+    ) -> Result<IterState<B, Self::State>> {
+        let m = o.problem().num_constraints();
+        let lambda = Tensor::zeros([m], &x0.device());
+        let own = AutoState {
+            lambda_g: lambda.clone(),
+            lambda_gamma: lambda,
+            steps: [1.0, 1.0],
+            rhos: [10.0, 10.0],
+            eta: 1.0,
+            value: f64::INFINITY,
+            stage: 0,
+            previous_f: f64::INFINITY,
+            change: 1.0,
+            grad_norm: f64::INFINITY,
+            gap: f64::INFINITY,
+            violation: 0.0,
+            done: false,
+        };
+        let mut s = IterState::start(x0, y0.clone(), Some(y0), self.gamma0, own);
+        let at = step::Trial::solve(self, o, &s, s.x.clone(), 1.0)?;
+        at.store(&mut s);
+        Ok(s)
+    }
+
+    fn next_iter<O: Oracle<B>>(
+        &mut self,
+        o: &O,
+        s: IterState<B, Self::State>,
+    ) -> Result<IterState<B, Self::State>> {
+        step::next(self, o, s)
+    }
+}

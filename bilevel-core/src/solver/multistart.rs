@@ -1,0 +1,169 @@
+//! Multistart: one solve from each of several starting points spread over the upper domain,
+//! the best kept by the upper objective at the computed lower-level solution, f(x, y^g). A
+//! bilevel problem's F(x) = f(x, y*(x)) is nonconvex in general even when both levels are
+//! convex, so a first-order method finds the local minimum of the start's basin.
+
+use burn::tensor::backend::Backend;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::Serialize;
+
+use super::{Auto, Executor, Report, SolveOptions, Solver};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::oracle::{AutodiffOracle, Objective, Oracle};
+use crate::problem::Problem;
+use crate::tensor::to_vec;
+
+/// Where to start and how many times (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Serialize, Config)]
+pub struct Multistart {
+    /// Starting points in all (≥ 1): the problem's own x0, the given `points`, then points
+    /// drawn uniformly from the box hull of X.
+    #[config(default = 8, check = at_least_one)]
+    pub starts: usize,
+    /// The seed of the drawn points.
+    #[config(default = 0)]
+    pub seed: u64,
+    /// On a coordinate where X is unbounded, points are drawn within ± spread·max(1, |x0_i|)
+    /// of x0 (> 0).
+    #[config(default = 10.0, check = positive)]
+    pub spread: f64,
+    /// Starting points to try after x0, before drawn ones.
+    #[config(default = Vec::new())]
+    pub points: Vec<Vec<f64>>,
+}
+
+/// One run of a multistart.
+#[derive(Debug)]
+pub struct StartRun<B: Backend> {
+    /// Its starting x.
+    pub start: Vec<f64>,
+    /// Its report, or why it failed.
+    pub outcome: Result<Report<B>>,
+    /// f(x, y^g) at its end (+∞ for a failed run).
+    pub upper: f64,
+}
+
+/// Every run of a multistart, and which one is best.
+#[derive(Debug)]
+pub struct MultistartReport<B: Backend> {
+    /// The runs, in the order of their starting points.
+    pub runs: Vec<StartRun<B>>,
+    /// The index of the best run.
+    pub best: usize,
+}
+
+impl<B: Backend> MultistartReport<B> {
+    /// The best run's report.
+    pub fn best(&self) -> &Report<B> {
+        match &self.runs[self.best].outcome {
+            Ok(report) => report,
+            Err(_) => unreachable!("the best run is one that succeeded"),
+        }
+    }
+}
+
+impl Multistart {
+    /// The starting points: x0, the given points, then drawn ones (`starts` in all).
+    pub fn points<B: Backend, P: Problem<B>>(&self, problem: &P) -> Result<Vec<Vec<f64>>> {
+        let x0 = to_vec(&problem.x0()?);
+        let (lo, hi) = problem.upper().domain().interval_hull(x0.len());
+        let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        let mut out = vec![x0.clone()];
+        out.extend(self.points.iter().cloned());
+        while out.len() < self.starts {
+            let point = (0..x0.len())
+                .map(|i| {
+                    let width = self.spread * x0[i].abs().max(1.0);
+                    let a = lo[i].max(x0[i] - width);
+                    let b = hi[i].min(x0[i] + width).max(a);
+                    a + (b - a) * rng.random::<f64>()
+                })
+                .collect();
+            out.push(point);
+        }
+        out.truncate(self.starts);
+        Ok(out)
+    }
+
+    /// Runs `solver` from every starting point and keeps the best (feasible runs first, then
+    /// the least f(x, y^g)). Fails only when every run fails: with the error they share when
+    /// the lower level is infeasible everywhere, with the first run's error otherwise.
+    pub fn run<B: Backend, P: Problem<B>, S: Solver<B> + Clone>(
+        &self,
+        problem: &P,
+        solver: &S,
+        options: &SolveOptions,
+    ) -> Result<MultistartReport<B>> {
+        self.validate()?;
+        let oracle = AutodiffOracle::new(problem);
+        let runs: Vec<StartRun<B>> = self
+            .points(problem)?
+            .into_iter()
+            .map(|start| {
+                let outcome = Executor::new(problem, solver.clone())
+                    .options(options.clone())
+                    .start(start.clone())
+                    .run();
+                let upper = match &outcome {
+                    Ok(r) => oracle
+                        .value(&Objective::Upper, &r.x, r.y_g.as_ref().unwrap_or(&r.y_gamma))
+                        .unwrap_or(f64::INFINITY),
+                    Err(_) => f64::INFINITY,
+                };
+                StartRun {
+                    start,
+                    outcome,
+                    upper,
+                }
+            })
+            .collect();
+        let best = best_run(&runs).ok_or_else(|| all_failed(&runs))?;
+        Ok(MultistartReport { runs, best })
+    }
+}
+
+/// Feasible runs (violation ≤ 1e-6) first, then the least f(x, y^g).
+fn best_run<B: Backend>(runs: &[StartRun<B>]) -> Option<usize> {
+    let key = |r: &StartRun<B>| match &r.outcome {
+        Ok(report) => Some((report.max_violation.unwrap_or(0.0) > 1e-6, r.upper)),
+        Err(_) => None,
+    };
+    (0..runs.len())
+        .filter_map(|i| key(&runs[i]).map(|k| (k, i)))
+        .min_by(|(a, _), (b, _)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
+        .map(|(_, i)| i)
+}
+
+/// The error when no run succeeded.
+fn all_failed<B: Backend>(runs: &[StartRun<B>]) -> Error {
+    let infeasible = runs.iter().filter_map(|r| match &r.outcome {
+        Err(Error::InfeasibleLower { violation, x, .. }) => Some((*violation, x.clone())),
+        _ => None,
+    });
+    let least = infeasible.min_by(|a, b| a.0.total_cmp(&b.0));
+    match least {
+        Some((violation, x)) if runs.iter().all(|r| matches!(r.outcome, Err(Error::InfeasibleLower { .. }))) => {
+            Error::InfeasibleLower {
+                tried: runs.len(),
+                violation,
+                x,
+            }
+        }
+        _ => match &runs[0].outcome {
+            Err(e) => e.clone(),
+            Ok(_) => unreachable!("called when every run failed"),
+        },
+    }
+}
+
+/// Solves `problem` with [`Auto`] at its defaults from [`Multistart`]'s default starting
+/// points, under [`SolveOptions`] of 10 000 iterations and Auto's tolerance: the
+/// "declare the problem, call solve()" entry point. The best run is
+/// [`MultistartReport::best`].
+pub fn solve_auto<B: Backend, P: Problem<B>>(problem: &P) -> Result<MultistartReport<B>> {
+    let auto = Auto::default();
+    let options = SolveOptions::new(10_000, auto.tol);
+    Multistart::default().run(problem, &auto, &options)
+}

@@ -1,0 +1,46 @@
+//! `Auto` and multistart on problems with closed-form optima, and their bad input.
+
+use bilevel::models::toys::{Example1, Example4};
+use bilevel::prelude::*;
+
+type B = NdArray<f64>;
+
+/// Example 1: y*(x) = x − 1, F(x) = x² + 10(x − 1): x* = −5, F* = −60.
+#[test]
+fn auto_solves_example1_without_settings() {
+    let p = Example1::<B>::new(&Default::default(), 3.0, 0.0).unwrap();
+    let report = solve(&p, &mut Auto::default(), &SolveOptions::new(10_000, 1e-6)).unwrap();
+    let x = report.x.clone().into_scalar();
+    eprintln!("{} iters, gamma {}, x {x}, f {}, {:?}", report.iterations, report.gamma, report.f, report.termination);
+    assert_eq!(report.termination, Termination::Tolerance);
+    assert!((x + 5.0).abs() < 1e-3, "x = {x}");
+}
+
+/// Example 4 (coupled y ≤ x, y*(x) = x): Auto against a fine grid of F(x) = f(x, x).
+#[test]
+fn auto_with_multistart_solves_example4() {
+    let p = Example4::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
+    let runs = Multistart::default()
+        .run(&p, &Auto::default(), &SolveOptions::new(10_000, 1e-6))
+        .unwrap();
+    let best = runs.best();
+    let f = |x: f64| {
+        (2.0 - x).exp() / (2.0 + (4.0 * x).cos()) + 0.5 * ((4.0 * x - 2.0).powi(2) + 1.0).ln() + x * x
+    };
+    let grid_min = (0..=300_000).map(|i| f(3.0 * i as f64 / 300_000.0)).fold(f64::INFINITY, f64::min);
+    let x = best.x.clone().into_scalar();
+    eprintln!("x {x} f {} grid {grid_min} gamma {}", best.f, best.gamma);
+    assert!((runs.runs[runs.best].upper - grid_min).abs() < 1e-3 * grid_min.abs().max(1.0));
+}
+
+#[test]
+fn bad_settings_are_refused_with_their_names() {
+    let p = Example1::<B>::new(&Default::default(), 3.0, 0.0).unwrap();
+    let e = solve(&p, &mut Auto::default().with_gamma_factor(1.0), &SolveOptions::default()).unwrap_err();
+    assert!(e.to_string().contains("Auto.gamma_factor"), "{e}");
+    let e = Multistart::default()
+        .with_starts(0)
+        .run(&p, &Auto::default(), &SolveOptions::default())
+        .unwrap_err();
+    assert!(e.to_string().contains("starts"), "{e}");
+}
