@@ -51,8 +51,9 @@ pub use problem::{Init, Problem, Variable, check_problem};
 pub use solver::{
     Accelerated, Aid, AltPbgd, AnyIterState, Auto, Blocc, Bome, Checkpoint, CheckpointSink,
     ConjugateGradient, DescentAscent, Executor, Itd, IterState, JntPbgd, Method, MinSolver,
-    Multipliers, Multistart, ObserverMode, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SaddleSolver,
-    SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates, solve, solve_auto,
+    Multipliers, Multistart, ObserverMode, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho,
+    SaddleSolver, SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates, solve,
+    solve_auto,
 };
 
 /// The backends compiled in, selected by cargo features.
@@ -72,11 +73,11 @@ pub mod prelude {
     pub use crate::burn::tensor::{Tensor, backend::Backend};
     pub use crate::config::Validate;
     pub use crate::solver::{
-        Accelerated, Aid, AltPbgd, Auto, Blocc, Bome, Checkpoint, CheckpointSink, ConjugateGradient,
-        DescentAscent, Executor, Itd, JntPbgd, Method, MinSolver, Multipliers, Multistart,
-        ObserverMode,
-        PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho, SaddleSolver, SingleLoop,
-        SolveOptions, Solver, Termination, UpdateRule, Updates, solve, solve_auto,
+        Accelerated, Aid, AltPbgd, Auto, Blocc, Bome, Checkpoint, CheckpointSink,
+        ConjugateGradient, DescentAscent, Executor, Itd, JntPbgd, Method, MinSolver, Multipliers,
+        Multistart, ObserverMode, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho,
+        SaddleSolver, SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates, solve,
+        solve_auto,
     };
     pub use crate::{
         Batch, Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Minibatch,

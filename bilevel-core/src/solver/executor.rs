@@ -26,9 +26,9 @@ use super::report::{Report, Termination};
 use super::state::{AnyIterState, IterState};
 use crate::batch::Batch;
 use crate::error::{Error, Result, ensure_len};
-use crate::tensor::finite_vector;
 use crate::oracle::{AutodiffOracle, Batched, Counting, Objective, Oracle};
 use crate::problem::{Problem, check_problem};
+use crate::tensor::finite_vector;
 
 /// Runs one method on one problem; see the module documentation.
 pub struct Executor<'a, B: Backend, P: Problem<B>, S: Solver<B>> {
@@ -120,7 +120,10 @@ pub fn solve<B: Backend, P: Problem<B>, S: Solver<B>>(
 }
 
 /// The problem's initial x, or `start` projected onto X.
-fn start_point<B: Backend, P: Problem<B>>(problem: &P, start: Option<&[f64]>) -> Result<Tensor<B, 1>> {
+fn start_point<B: Backend, P: Problem<B>>(
+    problem: &P,
+    start: Option<&[f64]>,
+) -> Result<Tensor<B, 1>> {
     let Some(x0) = start else {
         return problem.x0();
     };
@@ -201,6 +204,7 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
         if let Some(reason) = blown_up(&state, options.blowup) {
             return Err(diverged(&name, &previous, reason));
         }
+        let stalled_here = state.stalled;
         if options.record_every > 0 && state.iter.is_multiple_of(options.record_every) {
             let row = row(&bookkeeping, &state, run.elapsed())
                 .map_err(|e| diverged(&name, &previous, e.to_string()))?;
@@ -218,6 +222,9 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
             if stalled {
                 break Termination::Stalled;
             }
+        }
+        if stalled_here {
+            break Termination::Stalled;
         }
         if matches!(exec.sink, Some((every, _)) if every > 0 && state.iter.is_multiple_of(every)) {
             save(exec, &run.checkpoint(kind, &config, &state))?;

@@ -7,8 +7,8 @@ use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Aid, AidState, AltPbgd, Auto, AutoState, Blocc, Bome, CoupledState, Itd, IterState, JntPbgd, MethodState,
-    Moments, PbgdFree, PerturbedGd, PerturbedState, Solver, Values,
+    Aid, AidState, AltPbgd, Auto, AutoState, Blocc, Bome, CoupledState, Itd, IterState, JntPbgd,
+    MethodState, Moments, PbgdFree, PerturbedGd, PerturbedState, Solver, Values,
 };
 use crate::config::Validate;
 use crate::error::{Error, Result};

@@ -45,22 +45,26 @@ pub struct StartRun<B: Backend> {
     pub upper: f64,
 }
 
-/// Every run of a multistart, and which one is best.
+/// Every run of a multistart, and the best one.
 #[derive(Debug)]
 pub struct MultistartReport<B: Backend> {
     /// The runs, in the order of their starting points.
     pub runs: Vec<StartRun<B>>,
-    /// The index of the best run.
+    /// The index of the best run in `runs`.
     pub best: usize,
+    /// The best run's report (a copy of `runs[best]`'s).
+    pub report: Report<B>,
 }
 
 impl<B: Backend> MultistartReport<B> {
     /// The best run's report.
     pub fn best(&self) -> &Report<B> {
-        match &self.runs[self.best].outcome {
-            Ok(report) => report,
-            Err(_) => unreachable!("the best run is one that succeeded"),
-        }
+        &self.report
+    }
+
+    /// f(x, y^g) of the best run.
+    pub fn best_upper(&self) -> f64 {
+        self.runs[self.best].upper
     }
 }
 
@@ -108,7 +112,11 @@ impl Multistart {
                     .run();
                 let upper = match &outcome {
                     Ok(r) => oracle
-                        .value(&Objective::Upper, &r.x, r.y_g.as_ref().unwrap_or(&r.y_gamma))
+                        .value(
+                            &Objective::Upper,
+                            &r.x,
+                            r.y_g.as_ref().unwrap_or(&r.y_gamma),
+                        )
                         .unwrap_or(f64::INFINITY),
                     Err(_) => f64::INFINITY,
                 };
@@ -119,42 +127,53 @@ impl Multistart {
                 }
             })
             .collect();
-        let best = best_run(&runs).ok_or_else(|| all_failed(&runs))?;
-        Ok(MultistartReport { runs, best })
+        let (best, report) = best_run(&runs).ok_or_else(|| all_failed(&runs))?;
+        Ok(MultistartReport { runs, best, report })
     }
 }
 
-/// Feasible runs (violation ≤ 1e-6) first, then the least f(x, y^g).
-fn best_run<B: Backend>(runs: &[StartRun<B>]) -> Option<usize> {
-    let key = |r: &StartRun<B>| match &r.outcome {
-        Ok(report) => Some((report.max_violation.unwrap_or(0.0) > 1e-6, r.upper)),
-        Err(_) => None,
-    };
-    (0..runs.len())
-        .filter_map(|i| key(&runs[i]).map(|k| (k, i)))
-        .min_by(|(a, _), (b, _)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
-        .map(|(_, i)| i)
+/// The best run and a copy of its report: feasible runs (violation ≤ 1e-6) first, then the
+/// least f(x, y^g).
+fn best_run<B: Backend>(runs: &[StartRun<B>]) -> Option<(usize, Report<B>)> {
+    let key = |r: &Report<B>, upper: f64| (r.max_violation.unwrap_or(0.0) > 1e-6, upper);
+    runs.iter()
+        .enumerate()
+        .filter_map(|(i, r)| {
+            r.outcome
+                .as_ref()
+                .ok()
+                .map(|rep| (i, rep, key(rep, r.upper)))
+        })
+        .min_by(|(_, _, a), (_, _, b)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)))
+        .map(|(i, rep, _)| (i, rep.clone()))
 }
 
-/// The error when no run succeeded.
+/// The error when no run succeeded: [`Error::InfeasibleLower`] with the least violation
+/// reached (and where) when every run found the lower level infeasible, else the first run's
+/// error.
 fn all_failed<B: Backend>(runs: &[StartRun<B>]) -> Error {
-    let infeasible = runs.iter().filter_map(|r| match &r.outcome {
-        Err(Error::InfeasibleLower { violation, x, .. }) => Some((*violation, x.clone())),
-        _ => None,
-    });
-    let least = infeasible.min_by(|a, b| a.0.total_cmp(&b.0));
+    let infeasible: Option<Vec<(f64, Vec<f64>)>> = runs
+        .iter()
+        .map(|r| match &r.outcome {
+            Err(Error::InfeasibleLower { violation, x, .. }) => Some((*violation, x.clone())),
+            _ => None,
+        })
+        .collect();
+    let least = infeasible.and_then(|v| v.into_iter().min_by(|a, b| a.0.total_cmp(&b.0)));
     match least {
-        Some((violation, x)) if runs.iter().all(|r| matches!(r.outcome, Err(Error::InfeasibleLower { .. }))) => {
-            Error::InfeasibleLower {
-                tried: runs.len(),
-                violation,
-                x,
-            }
-        }
-        _ => match &runs[0].outcome {
-            Err(e) => e.clone(),
-            Ok(_) => unreachable!("called when every run failed"),
+        Some((violation, x)) => Error::InfeasibleLower {
+            tried: runs.len(),
+            violation,
+            x,
         },
+        None => runs
+            .iter()
+            .find_map(|r| r.outcome.as_ref().err().cloned())
+            .unwrap_or_else(|| Error::InvalidParameter {
+                name: "Multistart.starts".into(),
+                value: 0usize.into(),
+                reason: "must be at least 1".into(),
+            }),
     }
 }
 
@@ -164,6 +183,5 @@ fn all_failed<B: Backend>(runs: &[StartRun<B>]) -> Error {
 /// [`MultistartReport::best`].
 pub fn solve_auto<B: Backend, P: Problem<B>>(problem: &P) -> Result<MultistartReport<B>> {
     let auto = Auto::default();
-    let options = SolveOptions::new(10_000, auto.tol);
-    Multistart::default().run(problem, &auto, &options)
+    Multistart::default().run(problem, &auto, &auto.options())
 }

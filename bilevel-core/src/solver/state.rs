@@ -28,6 +28,9 @@ pub struct IterState<B: Backend, S: ?Sized = ()> {
     pub inner_iters: usize,
     /// A warning about this iteration (e.g. CG stopped unconverged).
     pub warning: Option<String>,
+    /// Set by a method whose update can make no more progress at working precision (its
+    /// line search found no decrease); the driver then stops with `Termination::Stalled`.
+    pub stalled: bool,
     /// What the method carries besides (moments, multipliers, ...).
     pub own: S,
 }
@@ -53,6 +56,7 @@ impl<B: Backend, S> IterState<B, S> {
             metric: f64::INFINITY,
             inner_iters: 0,
             warning: None,
+            stalled: false,
             own,
         }
     }
@@ -76,6 +80,7 @@ impl<B: Backend, S> IterState<B, S> {
             metric,
             inner_iters,
             warning: None,
+            stalled: false,
             own,
         }
     }
@@ -103,6 +108,7 @@ impl<B: Backend, S> IterState<B, S> {
             metric: self.metric,
             inner_iters: self.inner_iters,
             warning: self.warning,
+            stalled: self.stalled,
             own: f(self.own)?,
         })
     }

@@ -12,7 +12,6 @@ pub use problems::*;
 use std::time::{Duration, Instant};
 
 use bilevel_core::backend::NdArray;
-use bilevel_core::oracle::{AutodiffOracle, Objective, Oracle};
 use bilevel_core::problem::Problem;
 use bilevel_core::solver::{Method, Multistart, SolveOptions, Solver};
 use bilevel_core::tensor::to_vec;
@@ -87,15 +86,18 @@ fn run<P: Problem<B64>>(
     let start = Instant::now();
     let runs = multistart.run(&problem, method, options)?;
     let best = runs.best();
-    let oracle = AutodiffOracle::new(&problem);
-    let y = best.y_g.as_ref().unwrap_or(&best.y_gamma);
     Ok(Outcome {
         method: Solver::<B64>::name(method),
         x: to_vec(&best.x),
-        f: oracle.value(&Objective::Upper, &best.x, y)?,
+        f: runs.best_upper(),
         gamma: best.gamma,
         iterations: best.iterations,
-        total_iterations: runs.runs.iter().filter_map(|r| r.outcome.as_ref().ok()).map(|r| r.iterations).sum(),
+        total_iterations: runs
+            .runs
+            .iter()
+            .filter_map(|r| r.outcome.as_ref().ok())
+            .map(|r| r.iterations)
+            .sum(),
         failed_runs: runs.runs.iter().filter(|r| r.outcome.is_err()).count(),
         time: start.elapsed(),
     })
@@ -118,18 +120,116 @@ macro_rules! entry {
 
 /// The suite (14 problems, 1 to 4 variables).
 pub const SUITE: [Entry; 14] = [
-    entry!(LamparielloSagratella2017Ex32, "Lampariello & Sagratella 2017, Ex. 3.2", "quadratic", [0.5], 0.5, ""),
-    entry!(MacalHurter1997, "Macal & Hurter 1997", "quadratic, badly scaled", [25051.0 / 2501.0], 81.327_868_852, "BOLIB's f* = -0.333; we find -0.335931"),
-    entry!(HendersonQuandt1958, "Henderson & Quandt 1958", "quadratic, y >= 0", [280.0 / 3.0], -9800.0 / 3.0, ""),
-    entry!(DeSilva1978, "De Silva 1978", "box on y", [0.5, 0.5], -1.0, "the optimum is at a kink of F(x, y*(x))"),
-    entry!(FalkLiu1995, "Falk & Liu 1995", "box on y", [0.75, 0.75], -2.25, "BOLIB's F* = -2.1962 is F at x = y = (sqrt(3)/2, sqrt(3)/2), not optimal; we find -2.25 at (0.75, 0.75)"),
-    entry!(MuuQuy2003Ex1, "Muu & Quy 2003, Ex. 1", "linear coupled constraint", [11.0 / 13.0], -351.0 / 169.0, "BOLIB's f* = -0.5868; we find -100/169 = -0.591716"),
-    entry!(Outrata1990Ex1d, "Outrata 1990, Ex. 1(d)", "linear coupled constraints", [2.0, 0.0], -3.6, ""),
-    entry!(FloudasEtal2013, "Floudas et al. 2013", "linear coupled constraints, several local minima", [0.0, 0.0], 0.0, "F* = 0 also at x = (0, 30)"),
-    entry!(SahinCiric1998Ex2, "Sahin & Ciric 1998, Ex. 2", "linear coupled constraints, several local minima", [1.0], 5.0, "X cut to [0, 6] (lower level infeasible beyond)"),
-    entry!(Yezza1996Ex41, "Yezza 1996, Ex. 4.1", "linear coupled constraint", [3.0], 0.5, "X cut to x >= 0 (lower level infeasible below)"),
-    entry!(Outrata1994Ex31, "Outrata 1994, Ex. 3.1", "nonlinear coupled constraint", [4.060406], 3.207_700, "BOLIB's F* = 3.208 (rounded)"),
-    entry!(Outrata1990Ex2e, "Outrata 1990, Ex. 2(e)", "bilinear coupled constraint", [3.998535], 0.897_460, "BOLIB's F* = 0.9 (rounded)"),
-    entry!(LamparielloSagratella2017Ex35, "Lampariello & Sagratella 2017, Ex. 3.5", "linear lower level, two local minima", [0.8], 0.8, "starts at x = -0.5, in the basin of the local minimum F = 1"),
-    entry!(BenAyedBlair1990a, "Ben-Ayed & Blair 1990", "linear bilevel", [1.0], -2.5, ""),
+    entry!(
+        LamparielloSagratella2017Ex32,
+        "Lampariello & Sagratella 2017, Ex. 3.2",
+        "quadratic",
+        [0.5],
+        0.5,
+        ""
+    ),
+    entry!(
+        MacalHurter1997,
+        "Macal & Hurter 1997",
+        "quadratic, badly scaled",
+        [25051.0 / 2501.0],
+        81.327_868_852,
+        "BOLIB's f* = -0.333; we find -0.335931"
+    ),
+    entry!(
+        HendersonQuandt1958,
+        "Henderson & Quandt 1958",
+        "quadratic, y >= 0",
+        [280.0 / 3.0],
+        -9800.0 / 3.0,
+        ""
+    ),
+    entry!(
+        DeSilva1978,
+        "De Silva 1978",
+        "box on y",
+        [0.5, 0.5],
+        -1.0,
+        "the optimum is at a kink of F(x, y*(x))"
+    ),
+    entry!(
+        FalkLiu1995,
+        "Falk & Liu 1995",
+        "box on y",
+        [0.75, 0.75],
+        -2.25,
+        "BOLIB's F* = -2.1962 is F at x = y = (sqrt(3)/2, sqrt(3)/2), not optimal; we find -2.25 at (0.75, 0.75)"
+    ),
+    entry!(
+        MuuQuy2003Ex1,
+        "Muu & Quy 2003, Ex. 1",
+        "linear coupled constraint",
+        [11.0 / 13.0],
+        -351.0 / 169.0,
+        "BOLIB's f* = -0.5868; we find -100/169 = -0.591716"
+    ),
+    entry!(
+        Outrata1990Ex1d,
+        "Outrata 1990, Ex. 1(d)",
+        "linear coupled constraints",
+        [2.0, 0.0],
+        -3.6,
+        ""
+    ),
+    entry!(
+        FloudasEtal2013,
+        "Floudas et al. 2013",
+        "linear coupled constraints, several local minima",
+        [0.0, 0.0],
+        0.0,
+        "F* = 0 also at x = (0, 30)"
+    ),
+    entry!(
+        SahinCiric1998Ex2,
+        "Sahin & Ciric 1998, Ex. 2",
+        "linear coupled constraints, several local minima",
+        [1.0],
+        5.0,
+        "X cut to [0, 6] (lower level infeasible beyond)"
+    ),
+    entry!(
+        Yezza1996Ex41,
+        "Yezza 1996, Ex. 4.1",
+        "linear coupled constraint",
+        [3.0],
+        0.5,
+        "X cut to x >= 0 (lower level infeasible below)"
+    ),
+    entry!(
+        Outrata1994Ex31,
+        "Outrata 1994, Ex. 3.1",
+        "nonlinear coupled constraint",
+        [4.060406],
+        3.207_700,
+        "BOLIB's F* = 3.208 (rounded)"
+    ),
+    entry!(
+        Outrata1990Ex2e,
+        "Outrata 1990, Ex. 2(e)",
+        "bilinear coupled constraint",
+        [3.998535],
+        0.897_460,
+        "BOLIB's F* = 0.9 (rounded)"
+    ),
+    entry!(
+        LamparielloSagratella2017Ex35,
+        "Lampariello & Sagratella 2017, Ex. 3.5",
+        "linear lower level, two local minima",
+        [0.8],
+        0.8,
+        "starts at x = -0.5, in the basin of the local minimum F = 1"
+    ),
+    entry!(
+        BenAyedBlair1990a,
+        "Ben-Ayed & Blair 1990",
+        "linear bilevel",
+        [1.0],
+        -2.5,
+        ""
+    ),
 ];

@@ -120,6 +120,40 @@ pub struct Overrides {
 }
 
 impl Overrides {
+    /// The flags `bilevel run classic` takes (iterations, starts as `--seeds`, output
+    /// directory); any other flag is refused by name.
+    pub fn classic(&self) -> CliResult<crate::classic::Settings> {
+        let others = [
+            ("solver", !self.solvers.is_empty()),
+            ("gamma", self.gamma.is_some()),
+            ("eta", self.eta.is_some()),
+            ("backend", self.backend.is_some()),
+            ("checkpoint-every", self.checkpoint_every.is_some()),
+            ("data", self.data.is_some()),
+            ("maxmin", self.maxmin.is_some()),
+        ];
+        if let Some((key, _)) = others.iter().find(|(_, given)| *given) {
+            return Err(CliError::Invalid {
+                key,
+                reason: "does not apply to classic (Auto sets its own settings); classic takes \
+                         --seeds (starts), --iters, --out"
+                    .into(),
+            });
+        }
+        let starts = self.seeds.map(|k| k as usize);
+        if starts == Some(0) {
+            return Err(CliError::Invalid {
+                key: "seeds",
+                reason: "classic needs at least one start".into(),
+            });
+        }
+        Ok(crate::classic::Settings {
+            iters: self.iters,
+            starts,
+            out: self.out.clone(),
+        })
+    }
+
     /// Sets in `cfg` every flag given.
     pub fn apply(&self, cfg: &mut Config) {
         if !self.solvers.is_empty() {

@@ -6,6 +6,7 @@
 //! bilevel list
 //! bilevel run fig9 [--solver S] [--gamma G] [--eta E] [--iters N] [--seeds K]
 //!                  [--backend ndarray|wgpu] [--config FILE.toml] [--out DIR] [--quiet]
+//! bilevel run classic [--seeds K] [--iters N] [--out DIR] [--quiet]
 //! bilevel resume DIR/checkpoint.json
 //! ```
 
@@ -14,6 +15,7 @@
 // experiments; outputs; the runner.
 mod checkpoint;
 mod choice;
+mod classic;
 mod config;
 mod context;
 mod error;
@@ -85,6 +87,15 @@ fn main() -> ExitCode {
         Command::List => {
             print!("{}", experiments::listing());
             Ok(runner::Outcome::Finished)
+        }
+        Command::Run {
+            experiment,
+            overrides,
+            config,
+            quiet,
+            interrupt_after: _,
+        } if experiment.as_deref() == Some(classic::NAME) => {
+            classic::run(&overrides, config.as_deref(), quiet).map(|()| runner::Outcome::Finished)
         }
         Command::Run {
             experiment,

@@ -3,12 +3,12 @@
 //! and 55 solved by the method of multipliers with an adaptive penalty ρ: each round minimizes
 //! the augmented Lagrangian `L_ρ(y, λ) = φ(x, y) + (1/2ρ) Σ_i (max(0, λ_i + ρ c_i)² − λ_i²)`
 //! by [`descend`], sets `λ⁺ = max(0, λ + ρ c(x, y))`, and multiplies ρ by 10 when the
-//! violation did not fall by a factor 4 (Bertsekas 1982, §2.2). No step and no ρ are asked
+//! violation is above the tolerance and did not fall by a factor 10 (Bertsekas 1982, §2.2). No step and no ρ are asked
 //! of the user; the last ones are kept to warm-start the next solve.
 
 use burn::tensor::{Tensor, backend::Backend};
 
-use super::descent::{Smooth, descend};
+use super::spg::{Smooth, descend};
 use crate::error::{Error, Result};
 use crate::oracle::{Objective, Oracle, Wrt};
 use crate::problem::Problem;
@@ -58,9 +58,11 @@ struct Augmented<'a, B: Backend, O> {
 }
 
 impl<B: Backend, O: Oracle<B>> Smooth<B> for Augmented<'_, B, O> {
-    fn eval(&self, y: &Tensor<B, 1>) -> Result<(f64, Tensor<B, 1>)> {
+    fn eval(&mut self, y: &Tensor<B, 1>) -> Result<(f64, Tensor<B, 1>)> {
         if self.lambda.dims()[0] == 0 {
-            let g = self.o.gradient(&base_objective(self.gamma), self.x, y, Wrt::Y)?;
+            let g = self
+                .o
+                .gradient(&base_objective(self.gamma), self.x, y, Wrt::Y)?;
             return Ok((scalar(&g.value), g.y.expect("asked for the y gradient")));
         }
         let c = self.o.constraints(self.x, y)?;
@@ -75,7 +77,8 @@ impl<B: Backend, O: Oracle<B>> Smooth<B> for Augmented<'_, B, O> {
         let g = self.o.gradient(&objective, self.x, y, Wrt::Y)?;
         // L_ρ = φ + (‖μ‖² − ‖λ‖²)/(2ρ), and the oracle gave φ + ⟨μ, c⟩.
         let mu_c = scalar(&(mu.clone() * c).sum());
-        let terms = (scalar(&norm2_sq(mu)) - scalar(&norm2_sq(self.lambda.clone()))) / (2.0 * self.rho);
+        let terms =
+            (scalar(&norm2_sq(mu)) - scalar(&norm2_sq(self.lambda.clone()))) / (2.0 * self.rho);
         let value = scalar(&g.value) - mu_c + terms;
         Ok((value, g.y.expect("asked for the y gradient")))
     }
@@ -103,14 +106,22 @@ pub(crate) fn solve_level<B: Backend, O: Oracle<B>>(
     let unconstrained = level.lambda.dims()[0] == 0;
     let (mut evals, mut previous_violation) = (0, f64::INFINITY);
     for _ in 0..MAX_ROUNDS {
-        let phi = Augmented {
+        let mut phi = Augmented {
             o,
             gamma,
             x,
             lambda: &level.lambda,
             rho: level.rho,
         };
-        let d = descend(&phi, domain, level.y.clone(), level.step, tol, max_iters, x)?;
+        let d = descend(
+            &mut phi,
+            domain,
+            level.y.clone(),
+            level.step,
+            tol,
+            max_iters,
+            x,
+        )?;
         evals += d.evals;
         (level.y, level.step) = (d.y, d.step);
         if unconstrained {
@@ -137,7 +148,7 @@ pub(crate) fn solve_level<B: Backend, O: Oracle<B>>(
                 converged: true,
             });
         }
-        if violation > 0.25 * previous_violation {
+        if violation > tol.max(0.1 * previous_violation) {
             level.rho = (level.rho * 10.0).min(MAX_RHO);
         }
         previous_violation = violation;

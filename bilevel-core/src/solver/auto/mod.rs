@@ -4,14 +4,15 @@
 //! projected gradient steps on x (ALT-PBGD's eq. 21 hypergradient) and sets everything a user
 //! would otherwise tune:
 //!
-//! - the outer step η by backtracking on F_γ itself (Armijo's test; F_γ is evaluated from the
-//!   two lower-level solves the next iteration needs anyway), doubled after each accepted step;
-//! - every inner step by backtracking ([`descent`]), and for coupled constraints the
-//!   augmented-Lagrangian penalty ρ by the multiplier method's rule ([`lagrangian`]);
+//! - the outer step by the spectral projected gradient method ([`spg`]: Barzilai–Borwein
+//!   steps with a nonmonotone Armijo search on F_γ itself, each trial solving both lower
+//!   levels warm-started), so no η;
+//! - every inner solve by the same method, and for coupled constraints the augmented-
+//!   Lagrangian penalty ρ by the multiplier method's rule ([`lagrangian`]);
 //! - the inner tolerances from the outer progress: ‖G_y‖ ≤ 0.01 min(‖G_x‖, 1)/γ, so early
 //!   iterations are cheap and late ones exact;
 //! - γ by continuation: a stage ends when ‖G_x‖ is below the stage's tolerance (1e-2, then ten
-//!   times smaller each stage, down to `tol`); the run ends when f(x, y^g) moved by less than
+//!   times smaller each stage, down to `tol`) or F_γ stopped decreasing; the run ends when f(x, y^g) moved by less than
 //!   `value_tol` (relative) from the previous stage and the constraints hold to `feas_tol`;
 //!   otherwise γ grows by `gamma_factor`. The error of F_γ's minimizer is O(1/γ), so two
 //!   stages a factor 10 apart that agree to `value_tol` are within about `value_tol`/9 of
@@ -19,13 +20,14 @@
 //!
 //! The metric the driver tests is ‖G_x‖ once γ is final, and before that ‖G_x‖ plus the
 //! relative change of f(x, y^g) between the last two stages (1 until two stages ended), so
-//! `solve` does not stop before the continuation has ended. The chosen γ, η, steps and ρ are in the report's values
-//! and in [`Auto::explicit`], an explicit ALT-PBGD or PBGD-BLOCC configuration.
+//! `solve` does not stop before the continuation has ended. Once γ is final, a step that
+//! finds no decrease at working precision ends the run (`Termination::Stalled`). The chosen
+//! γ, η, steps and ρ are in the report's values.
 //!
 //! Auto needs f64 precision (F_γ is γ times a difference of two lower-level values).
 
-mod descent;
 mod lagrangian;
+mod spg;
 mod state;
 mod step;
 
@@ -34,7 +36,7 @@ pub use state::AutoState;
 use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;
 
-use super::{IterState, Solver};
+use super::{IterState, SolveOptions, Solver};
 use crate::config::{Config, check};
 use crate::error::Result;
 use crate::oracle::Oracle;
@@ -63,11 +65,17 @@ pub struct Auto {
     #[config(default = 1e8, check = positive)]
     pub gamma_max: f64,
     /// At most this many descent steps per inner solve (≥ 1).
-    #[config(default = 20_000, check = at_least_one)]
+    #[config(default = 2_000, check = at_least_one)]
     pub inner_max_iters: usize,
 }
 
 impl Auto {
+    /// The driver options Auto is meant to run under: 10 000 outer iterations and its own
+    /// tolerance `tol` on ‖G_x‖.
+    pub fn options(&self) -> SolveOptions {
+        SolveOptions::new(10_000, self.tol)
+    }
+
     fn check_gamma(&self, path: &str) -> Result<()> {
         let factor = format!("{path}.gamma_factor");
         check::holds(
@@ -121,17 +129,18 @@ impl<B: Backend> Solver<B> for Auto {
             rhos: [10.0, 10.0],
             eta: 1.0,
             value: f64::INFINITY,
+            grad: x0.zeros_like(),
+            memory: Vec::new(),
             stage: 0,
             previous_f: f64::INFINITY,
             change: 1.0,
-            grad_norm: f64::INFINITY,
+            grad_norm: 1.0,
             gap: f64::INFINITY,
             violation: 0.0,
             done: false,
         };
-        let mut s = IterState::start(x0, y0.clone(), Some(y0), self.gamma0, own);
-        let at = step::Trial::solve(self, o, &s, s.x.clone(), 1.0)?;
-        at.store(&mut s);
+        let mut s = IterState::start(x0.clone(), y0.clone(), Some(y0), self.gamma0, own);
+        step::Penalty::new(self, o, &s, 1.0).reset(&mut s, x0)?;
         Ok(s)
     }
 

@@ -4,9 +4,9 @@
 use burn::tensor::{Tensor, backend::Backend};
 
 use super::lagrangian::Level;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::solver::state::IterState;
-use crate::solver::values::{MethodState, Values};
+use crate::solver::values::{MethodState, StateValue, Values};
 
 /// The state of [`Auto`](super::Auto) besides the iterate (x, y^γ, y^g, γ).
 #[derive(Debug, Clone)]
@@ -19,10 +19,15 @@ pub struct AutoState<B: Backend> {
     pub steps: [f64; 2],
     /// The augmented-Lagrangian penalties ρ for y^g and y^γ.
     pub rhos: [f64; 2],
-    /// The outer step η (found by backtracking).
+    /// The outer spectral step η (Barzilai–Borwein, safeguarded by the line search).
     pub eta: f64,
     /// F_γ(x_t) = f(x, y^γ) + γ (g(x, y^γ) − g(x, y^g)) (eq. 5).
     pub value: f64,
+    /// ∇F_γ(x_t) (eq. 21, or eq. 56 with coupled constraints).
+    pub grad: Tensor<B, 1>,
+    /// F_γ at the last accepted iterates of this stage (at most 10), for the nonmonotone
+    /// line search.
+    pub memory: Vec<f64>,
     /// The penalty stage (γ = γ₀ · factor^stage).
     pub stage: usize,
     /// f(x, y^g) when the previous stage ended (+∞ before).
@@ -87,6 +92,9 @@ impl<B: Backend> MethodState<B> for AutoState<B> {
         for (key, v) in NUMBERS.iter().zip(self.numbers()) {
             out.put_number(key, v);
         }
+        out.put_tensor("grad", &self.grad);
+        out.0
+            .insert("memory".into(), StateValue::Vector(self.memory.clone()));
         out.put_count("done", usize::from(self.done));
         out
     }
@@ -94,7 +102,9 @@ impl<B: Backend> MethodState<B> for AutoState<B> {
     fn load(saved: &Values, template: &IterState<B, Self>) -> Result<Self> {
         let t = &template.own;
         let vector = |key: &str, like: &Tensor<B, 1>| -> Result<Tensor<B, 1>> {
-            Ok(saved.load_like(key, Some(like))?.unwrap_or_else(|| like.clone()))
+            Ok(saved
+                .load_like(key, Some(like))?
+                .unwrap_or_else(|| like.clone()))
         };
         let n: Vec<f64> = NUMBERS
             .iter()
@@ -107,6 +117,13 @@ impl<B: Backend> MethodState<B> for AutoState<B> {
             rhos: [n[2], n[3]],
             eta: n[4],
             value: n[5],
+            grad: vector("grad", &t.grad)?,
+            memory: saved
+                .vector("memory")
+                .ok_or_else(|| Error::Checkpoint {
+                    reason: "`memory` is missing or not a vector".into(),
+                })?
+                .to_vec(),
             previous_f: n[6],
             grad_norm: n[7],
             gap: n[8],

@@ -65,7 +65,9 @@ pub fn find(name: &str) -> CliResult<&'static dyn Experiment> {
 
 /// The valid experiment names, comma-separated.
 pub fn names() -> String {
-    ALL.iter().map(|e| e.name()).collect::<Vec<_>>().join(", ")
+    let mut all: Vec<&str> = ALL.iter().map(|e| e.name()).collect();
+    all.push(crate::classic::NAME);
+    all.join(", ")
 }
 
 /// What `bilevel list` prints.
@@ -75,6 +77,12 @@ pub fn listing() -> String {
         out.push_str(&format!("  {:<10} {}\n", e.name(), e.description()));
         out.push_str(&format!("  {:<10} solvers: {}\n", "", list(e.solvers())));
     }
+    out.push_str(&format!(
+        "  {:<10} {}\n  {:<10} solver: auto (with multistart)\n",
+        crate::classic::NAME,
+        crate::classic::DESCRIPTION,
+        ""
+    ));
     out.push_str(&format!("backends: {}\n", Backend::compiled().join(", ")));
     out
 }
