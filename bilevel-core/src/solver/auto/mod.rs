@@ -5,15 +5,17 @@
 //! would otherwise tune:
 //!
 //! - the outer step by the spectral projected gradient method ([`spg`]: Barzilai–Borwein
-//!   steps with a nonmonotone Armijo search on F_γ itself, each trial solving both lower
-//!   levels warm-started), so no η;
-//! - every inner solve by the same method, and for coupled constraints the augmented-
-//!   Lagrangian penalty ρ by the multiplier method's rule ([`lagrangian`]);
+//!   steps with a monotone Armijo test on F_γ itself, each trial solving both lower levels
+//!   warm-started), so no η;
+//! - every inner solve by the same method with a nonmonotone test, and for coupled
+//!   constraints the augmented-Lagrangian penalty ρ by the multiplier method's rule
+//!   ([`lagrangian`]);
 //! - the inner tolerances from the outer progress: ‖G_y‖ ≤ 0.01 min(‖G_x‖, 1)/γ, so early
 //!   iterations are cheap and late ones exact;
 //! - γ by continuation: a stage ends when ‖G_x‖ is below the stage's tolerance (1e-2, then ten
-//!   times smaller each stage, down to `tol`) or F_γ stopped decreasing; the run ends when f(x, y^g) moved by less than
-//!   `value_tol` (relative) from the previous stage and the constraints hold to `feas_tol`;
+//!   times smaller each stage, down to `tol`) or F_γ fell by less than 1e-8 (relative) over
+//!   the last 10 steps; the run ends when f(x, y^g) moved by less than `value_tol`
+//!   (relative) from the previous stage and the constraints hold to `feas_tol`;
 //!   otherwise γ grows by `gamma_factor`. The error of F_γ's minimizer is O(1/γ), so two
 //!   stages a factor 10 apart that agree to `value_tol` are within about `value_tol`/9 of
 //!   the bilevel optimum.

@@ -83,7 +83,8 @@ pub(crate) fn spg_step<B: Backend, S: Smooth<B>>(
     let target = domain.project(at.y.clone() - at.grad.clone().mul_scalar(lambda))?;
     let d = target - at.y.clone();
     let slope = scalar(&dot(at.grad.clone(), d.clone()));
-    if !(slope < 0.0) {
+    // A slope that is not negative (or NaN) leaves no descent direction.
+    if slope.is_nan() || slope >= 0.0 {
         return Ok(Step::Stationary);
     }
     let reference = reference(memory);
