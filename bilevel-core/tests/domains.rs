@@ -323,3 +323,32 @@ fn domains_and_layouts_round_trip_through_toml_with_validation() {
     let e = toml::from_str::<Config>(twice).unwrap_err().to_string();
     assert!(e.contains("used twice"), "{e}");
 }
+
+#[test]
+fn as_box_gives_the_bounds_of_exact_boxes_only() {
+    let inf = f64::INFINITY;
+    assert_eq!(
+        Domain::free().as_box(2),
+        Some((vec![-inf; 2], vec![inf; 2]))
+    );
+    assert_eq!(
+        Domain::non_negative().as_box(1),
+        Some((vec![0.0], vec![inf]))
+    );
+    let parts = vec![
+        (1, Domain::interval(-1.0, 2.0).unwrap()),
+        (2, Domain::non_negative()),
+    ];
+    let product = Domain::product(parts).unwrap();
+    assert_eq!(
+        product.as_box(3),
+        Some((vec![-1.0, 0.0, 0.0], vec![2.0, inf, inf]))
+    );
+    assert_eq!(Domain::simplex().as_box(3), None);
+    assert_eq!(Domain::ball_at_origin(1.0).unwrap().as_box(2), None);
+    let with_ball = vec![
+        (1, Domain::free()),
+        (2, Domain::ball_at_origin(1.0).unwrap()),
+    ];
+    assert_eq!(Domain::product(with_ball).unwrap().as_box(3), None);
+}

@@ -28,4 +28,23 @@ impl Domain {
             }
         }
     }
+
+    /// The bounds `(lo, hi)` when the domain is exactly a box (ℝⁿ, `t ≥ 0`, per-coordinate
+    /// bounds, or a product of those) for a variable of dimension `dim`; `None` for a ball,
+    /// a simplex, or a product with one.
+    pub fn as_box(&self, dim: usize) -> Option<(Vec<f64>, Vec<f64>)> {
+        match &self.0 {
+            Kind::Ball { .. } | Kind::Simplex { .. } => None,
+            Kind::Product(parts) => {
+                let boxes = parts.iter().map(|(len, part)| part.as_box(*len));
+                let (mut lo, mut hi) = (Vec::with_capacity(dim), Vec::with_capacity(dim));
+                for (l, h) in boxes.collect::<Option<Vec<_>>>()? {
+                    lo.extend(l);
+                    hi.extend(h);
+                }
+                Some((lo, hi))
+            }
+            _ => Some(self.interval_hull(dim)),
+        }
+    }
 }

@@ -8,11 +8,12 @@
 
 use burn::tensor::{Tensor, backend::Backend};
 
+use super::newton::Curvature;
 use super::spg::{Smooth, descend};
 use crate::error::{Error, Result};
 use crate::oracle::{Objective, Oracle, Wrt};
 use crate::problem::Problem;
-use crate::tensor::{norm2_sq, scalar, to_vec};
+use crate::tensor::{norm2_sq, scalar, to_vec, vector};
 
 /// Rounds of multiplier updates per solve.
 const MAX_ROUNDS: usize = 60;
@@ -32,6 +33,8 @@ pub(crate) struct Level<B: Backend> {
     pub step: f64,
     /// The augmented-Lagrangian penalty ρ.
     pub rho: f64,
+    /// The Hessian its Newton steps reuse.
+    pub curvature: Option<Curvature>,
 }
 
 /// How one solve went.
@@ -55,26 +58,43 @@ struct Augmented<'a, B: Backend, O> {
     x: &'a Tensor<B, 1>,
     lambda: &'a Tensor<B, 1>,
     rho: f64,
+    curvature: &'a mut Option<Curvature>,
+}
+
+impl<B: Backend, O: Oracle<B>> Augmented<'_, B, O> {
+    /// c(x, y) and μ = max(0, λ + ρc), or `None` without constraints.
+    fn multipliers(&self, y: &Tensor<B, 1>) -> Result<Option<(Tensor<B, 1>, Tensor<B, 1>)>> {
+        if self.lambda.dims()[0] == 0 {
+            return Ok(None);
+        }
+        let c = self.o.constraints(self.x, y)?;
+        let shifted = self.lambda.clone() + c.clone().mul_scalar(self.rho);
+        Ok(Some((c, shifted)))
+    }
+
+    /// φ, or φ + ⟨μ, c⟩ with multipliers μ.
+    fn objective<'m>(&self, mu: Option<&'m Tensor<B, 1>>) -> Objective<'m, B> {
+        match (self.gamma, mu) {
+            (gamma, None) => base_objective(gamma),
+            (None, Some(mu)) => Objective::LowerLagrangian(mu),
+            (Some(gamma), Some(mu)) => Objective::Penalized {
+                gamma,
+                lambda: Some(mu),
+            },
+        }
+    }
 }
 
 impl<B: Backend, O: Oracle<B>> Smooth<B> for Augmented<'_, B, O> {
     fn eval(&mut self, y: &Tensor<B, 1>) -> Result<(f64, Tensor<B, 1>)> {
-        if self.lambda.dims()[0] == 0 {
-            let g = self
-                .o
-                .gradient(&base_objective(self.gamma), self.x, y, Wrt::Y)?;
+        let Some((c, shifted)) = self.multipliers(y)? else {
+            let g = self.o.gradient(&self.objective(None), self.x, y, Wrt::Y)?;
             return Ok((scalar(&g.value), g.y.expect("asked for the y gradient")));
-        }
-        let c = self.o.constraints(self.x, y)?;
-        let mu = (self.lambda.clone() + c.clone().mul_scalar(self.rho)).clamp_min(0.0);
-        let objective = match self.gamma {
-            None => Objective::LowerLagrangian(&mu),
-            Some(gamma) => Objective::Penalized {
-                gamma,
-                lambda: Some(&mu),
-            },
         };
-        let g = self.o.gradient(&objective, self.x, y, Wrt::Y)?;
+        let mu = shifted.clamp_min(0.0);
+        let g = self
+            .o
+            .gradient(&self.objective(Some(&mu)), self.x, y, Wrt::Y)?;
         // L_ρ = φ + (‖μ‖² − ‖λ‖²)/(2ρ), and the oracle gave φ + ⟨μ, c⟩.
         let mu_c = scalar(&(mu.clone() * c).sum());
         let terms =
@@ -89,6 +109,67 @@ impl<B: Backend, O: Oracle<B>> Smooth<B> for Augmented<'_, B, O> {
             Some(gamma) => format!("f(x, ·)/{gamma:e} + g(x, ·)"),
         }
     }
+
+    /// ∇²L_ρ = ∇²_yy(φ + ⟨μ, c⟩) + ρ Σ_{i: λ_i + ρc_i > 0} ∇_y c_i ∇_y c_iᵀ (the generalized
+    /// Hessian where a constraint term switches on), from the kept [`Curvature`] unless
+    /// `fresh` (or none is kept).
+    fn hessian(&mut self, y: &Tensor<B, 1>, fresh: bool) -> Result<Option<(Vec<f64>, bool)>> {
+        let recompute = fresh || self.curvature.is_none();
+        if recompute {
+            *self.curvature = Some(self.curvature_at(y)?);
+        }
+        let kept = self.curvature.as_ref().expect("set above");
+        let mut h = kept.objective.clone();
+        let n = y.dims()[0];
+        if let Some((_, shifted)) = self.multipliers(y)? {
+            let on = to_vec(&shifted).into_iter().map(|s| s > 0.0);
+            for (a, _) in kept.jacobian.iter().zip(on).filter(|(_, on)| *on) {
+                for (k, j) in (0..n).flat_map(|k| (0..n).map(move |j| (k, j))) {
+                    h[k * n + j] += self.rho * a[k] * a[j];
+                }
+            }
+        }
+        Ok(Some((h, recompute)))
+    }
+}
+
+impl<B: Backend, O: Oracle<B>> Augmented<'_, B, O> {
+    /// ∇²_yy(φ + ⟨μ, c⟩) from dy Hessian-vector products, and ∇_y c_i from one gradient per
+    /// constraint.
+    fn curvature_at(&self, y: &Tensor<B, 1>) -> Result<Curvature> {
+        let n = y.dims()[0];
+        let mu = self
+            .multipliers(y)?
+            .map(|(_, shifted)| shifted.clamp_min(0.0));
+        let objective = self.objective(mu.as_ref());
+        let mut h = vec![0.0; n * n];
+        for j in 0..n {
+            let column = to_vec(&self.o.hvp_yy(&objective, self.x, y, &unit::<B>(n, j, y))?);
+            (0..n).for_each(|i| h[i * n + j] = column[i]);
+        }
+        let m = self.lambda.dims()[0];
+        let jacobian = (0..m)
+            .map(|i| {
+                let e = unit::<B>(m, i, y);
+                Ok(to_vec(&self.o.grad_y(
+                    &Objective::ConstraintDot(&e),
+                    self.x,
+                    y,
+                )?))
+            })
+            .collect::<Result<_>>()?;
+        Ok(Curvature {
+            objective: h,
+            jacobian,
+        })
+    }
+}
+
+/// The `j`-th unit vector of ℝⁿ on `like`'s device.
+fn unit<B: Backend>(n: usize, j: usize, like: &Tensor<B, 1>) -> Tensor<B, 1> {
+    let mut e = vec![0.0; n];
+    e[j] = 1.0;
+    vector(&e, &like.device())
 }
 
 /// Solves the lower-level problem at `x` (φ = g for `gamma = None`, γ⁻¹f + g otherwise) to
@@ -112,6 +193,7 @@ pub(crate) fn solve_level<B: Backend, O: Oracle<B>>(
             x,
             lambda: &level.lambda,
             rho: level.rho,
+            curvature: &mut level.curvature,
         };
         let d = descend(
             &mut phi,

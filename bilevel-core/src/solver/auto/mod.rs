@@ -29,6 +29,7 @@
 //! Auto needs f64 precision (F_γ is γ times a difference of two lower-level values).
 
 mod lagrangian;
+mod newton;
 mod spg;
 mod state;
 mod step;
@@ -140,6 +141,7 @@ impl<B: Backend> Solver<B> for Auto {
             gap: f64::INFINITY,
             violation: 0.0,
             done: false,
+            curvatures: [None, None],
         };
         let mut s = IterState::start(x0.clone(), y0.clone(), Some(y0), self.gamma0, own);
         step::Penalty::new(self, o, &s, 1.0).reset(&mut s, x0)?;

@@ -10,6 +10,7 @@
 
 use burn::tensor::{Tensor, backend::Backend};
 
+use super::newton::{Reuse, newton_box, newton_step};
 use crate::domain::Domain;
 use crate::error::{Error, Result};
 use crate::solver::generalized_gradient;
@@ -22,6 +23,13 @@ pub(crate) trait Smooth<B: Backend> {
 
     /// What φ is, for errors ("g(x, ·)").
     fn describe(&self) -> String;
+
+    /// ∇²φ(y), row-major, where it is cheap enough to form (a few variables), recomputed at
+    /// y when `fresh`, else possibly reused from an earlier point, with whether it was
+    /// recomputed; `None` by default, which leaves [`descend`] to SPG steps alone.
+    fn hessian(&mut self, _y: &Tensor<B, 1>, _fresh: bool) -> Result<Option<(Vec<f64>, bool)>> {
+        Ok(None)
+    }
 }
 
 /// Values the nonmonotone test compares against.
@@ -139,7 +147,8 @@ pub(crate) struct Descended<B: Backend> {
     pub converged: bool,
 }
 
-/// Minimizes `phi` over `domain` from `y0` (projected first) with SPG2, starting from
+/// Minimizes `phi` over `domain` from `y0` (projected first) with SPG2 (or projected Newton
+/// steps where `phi` has a Hessian and `domain` is a small box, see [`newton_step`]), starting from
 /// spectral step `step`, until ‖G‖ ≤ `tol` (Def. 6, unit step) or `max_iters` steps; `x` only
 /// names the point in errors. A value or iterate that runs off to infinity is
 /// [`Error::Unbounded`].
@@ -153,6 +162,7 @@ pub(crate) fn descend<B: Backend, S: Smooth<B>>(
     x: &Tensor<B, 1>,
 ) -> Result<Descended<B>> {
     let y = domain.project(y0)?;
+    let (bounds, mut reuse) = (newton_box(domain, y.dims()[0]), Reuse::default());
     let (value, grad) = phi.eval(&y)?;
     let mut at = Point { y, value, grad };
     let (mut step, mut evals, mut memory) = (step.clamp(MIN_STEP, MAX_STEP), 1, vec![value]);
@@ -164,7 +174,14 @@ pub(crate) fn descend<B: Backend, S: Smooth<B>>(
             break;
         }
         let mut counting = Counted { phi, evals: 0 };
-        let next = spg_step(&mut counting, domain, &at, step, &memory)?;
+        let newton = match &bounds {
+            Some(bounds) => newton_step(&mut counting, domain, bounds, &at, norm, &mut reuse)?,
+            None => None,
+        };
+        let next = match newton {
+            Some(point) => Step::Accepted(point, step),
+            None => spg_step(&mut counting, domain, &at, step, &memory)?,
+        };
         evals += counting.evals;
         match next {
             Step::Accepted(point, next_step) => {
@@ -201,6 +218,12 @@ impl<B: Backend, S: Smooth<B>> Smooth<B> for Counted<'_, S> {
 
     fn describe(&self) -> String {
         self.phi.describe()
+    }
+
+    fn hessian(&mut self, y: &Tensor<B, 1>, fresh: bool) -> Result<Option<(Vec<f64>, bool)>> {
+        let hessian = self.phi.hessian(y, fresh)?;
+        self.evals += hessian.as_ref().is_some_and(|(_, fresh)| *fresh) as usize;
+        Ok(hessian)
     }
 }
 

@@ -4,6 +4,7 @@
 use burn::tensor::{Tensor, backend::Backend};
 
 use super::lagrangian::Level;
+use super::newton::Curvature;
 use crate::error::{Error, Result};
 use crate::solver::state::IterState;
 use crate::solver::values::{MethodState, StateValue, Values};
@@ -42,6 +43,9 @@ pub struct AutoState<B: Backend> {
     pub violation: f64,
     /// Whether the continuation has ended (γ is final).
     pub done: bool,
+    /// The Hessians the Newton steps of y^g and y^γ reuse (not checkpointed: recomputed on
+    /// demand).
+    pub(crate) curvatures: [Option<Curvature>; 2],
 }
 
 impl<B: Backend> AutoState<B> {
@@ -53,6 +57,7 @@ impl<B: Backend> AutoState<B> {
             lambda: lambda.clone(),
             step: self.steps[i],
             rho: self.rhos[i],
+            curvature: self.curvatures[i].clone(),
         };
         [
             level(y_g, &self.lambda_g, 0),
@@ -66,6 +71,7 @@ impl<B: Backend> AutoState<B> {
         self.lambda_gamma = levels[1].lambda.clone();
         self.steps = [levels[0].step, levels[1].step];
         self.rhos = [levels[0].rho, levels[1].rho];
+        self.curvatures = [levels[0].curvature.clone(), levels[1].curvature.clone()];
     }
 }
 
@@ -128,6 +134,7 @@ impl<B: Backend> MethodState<B> for AutoState<B> {
             grad_norm: n[7],
             gap: n[8],
             violation: n[9],
+            curvatures: [None, None],
             change: n[10],
             stage: saved.load_count("stage")?,
             done: saved.load_count("done")? == 1,
