@@ -89,8 +89,16 @@ fn fig9_writes_every_output_and_reproduces_the_figure() {
     let stuck = find("JNT-PBGD", 0.1);
     assert_eq!(stuck["termination"], "MaxIterations");
     assert!(stuck["values"]["metric"].as_f64().unwrap() > 40.0);
+    // The Auto row solves the bilevel problem itself (γ raised to 1e3), so its x is the
+    // bilevel optimum x* = 0.362791 (golden-section search on f(x, y*(x)) in Python), not the
+    // γ = 10 point 0.3646 of the paper's rows.
+    let auto = runs.iter().find(|r| r["spec"]["solver"] == "Auto").unwrap();
+    assert_eq!(auto["termination"], "Tolerance");
+    let x = auto["x"][0].as_f64().unwrap();
+    assert!((x - 0.362791).abs() < 1e-3, "Auto x = {x}");
+    let auto_iters = auto["values"]["iterations"].as_f64().unwrap() as usize;
     let csv = std::fs::read_to_string(dir.join("history.csv")).unwrap();
-    assert_eq!(csv.lines().count(), 1 + 86 + 10 + 162 + 200);
+    assert_eq!(csv.lines().count(), 1 + 86 + 10 + 162 + 200 + auto_iters);
     assert!(csv.lines().next().unwrap().ends_with(",x,y"));
 
     // The written configuration runs again to the same iterates.
@@ -144,7 +152,7 @@ fn resume_after_interruptions_gives_the_iterates_of_an_uninterrupted_run() {
     let o = bilevel(&["resume", cp, "--quiet"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let (a, b) = (results(&whole), results(&parts));
-    assert_eq!(a.len(), 4);
+    assert_eq!(a.len(), 5);
     for (ra, rb) in a.iter().zip(&b) {
         assert_eq!(iterates(ra), iterates(rb), "{}", ra["label"]);
     }
@@ -184,6 +192,33 @@ fn table7_with_the_augmented_maxmin_tracks_the_exact_lower_level() {
     // Observed: descent–ascent 2.79, augmented 1.09 (after 50 epochs, 20 seeds: 23.0 and 2.9).
     println!("‖(w,b) − QP‖ after 15 epochs: descent–ascent {gda:.3}, augmented {alm:.3}");
     assert!(alm < 0.5 * gda, "augmented {alm} vs descent–ascent {gda}");
+}
+
+#[test]
+fn classic_prints_and_writes_the_suite_table() {
+    let dir = scratch("cli_classic");
+    let o = bilevel(&["run", "classic", "--out", dir.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("FloudasEtal2013") && out.contains("Auto γ = "),
+        "{out}"
+    );
+    let csv = std::fs::read_to_string(dir.join("classic.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), bilevel::models::classic::SUITE.len());
+    for row in rows {
+        let cells: Vec<&str> = row.split(',').collect();
+        let gap: f64 = cells[cells.len() - 7].parse().unwrap();
+        assert!(gap <= 1e-3, "{row}");
+    }
+    let o = bilevel(&["run", "classic", "--gamma", "10"]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("gamma does not apply"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -270,6 +305,8 @@ fn bad_input_gets_a_clear_error() {
     );
     let mut other_experiment = cp.clone();
     other_experiment["config"]["experiment"] = "example1".into();
+    // Solvers example1 takes, so that the check reached is the problem's.
+    other_experiment["config"]["solvers"] = serde_json::json!(["ALT-PBGD", "JNT-PBGD"]);
     let p = dir.join("e.json");
     std::fs::write(&p, other_experiment.to_string()).unwrap();
     let o = bilevel(&["resume", p.to_str().unwrap()]);

@@ -1,6 +1,7 @@
 //! Checkpoint and resume in the executor: an interrupted solve continued with `Executor::resume`
 //! makes exactly the iterates of an uninterrupted one, for solvers that carry an auxiliary
-//! vector (AID), y_g (ALT-PBGD) or a joint y (JNT-PBGD) between iterations. BLOCC, which carries
+//! vector (AID), y_g (ALT-PBGD), a joint y (JNT-PBGD) or multipliers and Hessians (Auto)
+//! between iterations. BLOCC, which carries
 //! multipliers, is covered end to end by `tests/cli.rs` (fig10).
 
 use bilevel::core::solver::{Checkpoint, Observer, StateValue};
@@ -88,6 +89,10 @@ fn resumed_solves_repeat_the_uninterrupted_iterates() {
             .with_cg(ConjugateGradient::new().with_tol(1e-12).with_max_iters(50)),
         23,
     );
+    // Auto carries multipliers, penalties, spectral steps and the Hessians its Newton steps
+    // reuse (Example 4 has a coupled constraint, so all of them are in use).
+    let e4 = Example4::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
+    same_run(&e4, Auto::default(), 3);
 }
 
 #[test]

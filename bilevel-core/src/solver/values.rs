@@ -67,6 +67,11 @@ impl Values {
         }
     }
 
+    /// Stores a vector of host numbers under `key`.
+    pub fn put_vector(&mut self, key: &str, v: Vec<f64>) {
+        self.0.insert(key.into(), StateValue::Vector(v));
+    }
+
     /// Stores a number under `key`.
     pub fn put_number(&mut self, key: &str, v: f64) {
         self.0.insert(key.into(), StateValue::Number(v));

@@ -68,6 +68,9 @@ choice! {
         PbgdFree = "PBGD-Free",
         /// PBGD-BLOCC (coupled constraints).
         Blocc = "BLOCC",
+        /// `Auto` with its defaults: it sets γ, η and the inner solves itself, so it runs once
+        /// per seed whatever the γ and η lists.
+        Auto = "Auto",
     }
 }
 

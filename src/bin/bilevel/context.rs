@@ -82,6 +82,7 @@ impl RunCtx<'_> {
             ("metric", report.metric),
             ("f", report.f),
             ("g", report.g),
+            ("gamma", report.gamma),
             ("seconds", report.wall_time.as_secs_f64()),
         ]
         .into_iter()

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use bilevel::models::svm::mean_std;
 
+use crate::choice::SolverName;
 use crate::config::Config;
 use crate::error::{CliError, CliResult, io_error};
 use crate::experiments::Experiment;
@@ -137,12 +138,15 @@ pub fn summary(exp: &dyn Experiment, records: &[RunRecord]) -> String {
     }
     for g in groups {
         let s = &g[0].spec;
-        let mut row = vec![
-            s.solver.to_string(),
-            num(s.gamma),
-            num(s.eta),
-            g.len().to_string(),
-        ];
+        // Auto chooses γ and η itself: its γ cell is the final γ of its first run.
+        let (gamma, eta) = match s.solver {
+            SolverName::Auto => {
+                let last = g[0].values.get("gamma").copied().unwrap_or(f64::NAN);
+                (format!("auto → {}", num(last)), "auto".to_string())
+            }
+            _ => (num(s.gamma), num(s.eta)),
+        };
+        let mut row = vec![s.solver.to_string(), gamma, eta, g.len().to_string()];
         for (_, key) in &columns {
             let v: Vec<f64> = g
                 .iter()

@@ -80,7 +80,10 @@ pub struct RunSpec {
 impl RunSpec {
     /// "ALT-PBGD γ=10 η=0.01 seed 0" (the seed only when there are several).
     pub fn label(&self, seeds: u64) -> String {
-        let mut s = format!("{} γ={} η={}", self.solver, self.gamma, self.eta);
+        let mut s = match self.solver {
+            SolverName::Auto => self.solver.to_string(),
+            _ => format!("{} γ={} η={}", self.solver, self.gamma, self.eta),
+        };
         if seeds > 1 {
             s.push_str(&format!(" seed {}", self.seed));
         }
@@ -90,12 +93,30 @@ impl RunSpec {
 
 impl Config {
     /// The plan of this configuration: solvers × γ × η × seeds, in that order.
+    /// The γ values `solver` runs at: all of them, or the first only for `Auto`, which sets
+    /// its own (the label then omits γ and η).
+    fn gammas_of(&self, solver: SolverName) -> &[f64] {
+        match solver {
+            SolverName::Auto => &self.gammas[..self.gammas.len().min(1)],
+            _ => &self.gammas,
+        }
+    }
+
+    /// How many η values `solver` runs at: all of them, or one for `Auto`.
+    fn eta_count(&self, solver: SolverName) -> usize {
+        match solver {
+            SolverName::Auto => 1,
+            _ => usize::MAX,
+        }
+    }
+
     pub fn plan(&self) -> Vec<RunSpec> {
         let mut runs = vec![];
         for solver in &self.solvers {
-            for &gamma in &self.gammas {
+            for &gamma in self.gammas_of(*solver) {
                 let scaled = self.etas_over_gamma.iter().map(|s| s / gamma);
-                for eta in self.etas.iter().copied().chain(scaled) {
+                let etas = self.etas.iter().copied().chain(scaled);
+                for eta in etas.take(self.eta_count(*solver)) {
                     for seed in 0..self.seeds {
                         runs.push(RunSpec {
                             index: runs.len(),

@@ -43,6 +43,27 @@ pub(crate) struct Curvature {
     pub jacobian: Vec<Vec<f64>>,
 }
 
+impl Curvature {
+    /// The Hessian and the Jacobian rows one after the other (an empty vector for `None`),
+    /// for checkpoints: a resumed run reuses the same Hessian, so its iterates are the same.
+    pub(crate) fn flatten(kept: Option<&Curvature>) -> Vec<f64> {
+        kept.map_or_else(Vec::new, |c| {
+            let rows = c.jacobian.iter().flatten();
+            c.objective.iter().chain(rows).copied().collect()
+        })
+    }
+
+    /// The inverse of [`Curvature::flatten`] for `n` variables; `None` for an empty vector or
+    /// one whose length is not n² plus a multiple of n.
+    pub(crate) fn unflatten(flat: &[f64], n: usize) -> Option<Curvature> {
+        let fits = n > 0 && flat.len() >= n * n && (flat.len() - n * n).is_multiple_of(n);
+        fits.then(|| Curvature {
+            objective: flat[..n * n].to_vec(),
+            jacobian: flat[n * n..].chunks(n).map(<[f64]>::to_vec).collect(),
+        })
+    }
+}
+
 /// Newton steps taken by one solve since its Hessian was last recomputed.
 #[derive(Debug, Default)]
 pub(crate) struct Reuse {
@@ -198,6 +219,19 @@ mod tests {
             "{x:?}"
         );
         assert!(cholesky_solve(vec![1.0, 2.0, 2.0, 1.0], &[1.0, 1.0]).is_none());
+    }
+
+    #[test]
+    fn curvature_round_trips_through_its_flat_form() {
+        let c = Curvature {
+            objective: vec![1.0, 2.0, 2.0, 5.0],
+            jacobian: vec![vec![1.0, -1.0], vec![0.5, 3.0]],
+        };
+        let flat = Curvature::flatten(Some(&c));
+        let back = Curvature::unflatten(&flat, 2).unwrap();
+        assert_eq!((back.objective, back.jacobian), (c.objective, c.jacobian));
+        assert!(Curvature::unflatten(&[], 2).is_none());
+        assert!(Curvature::unflatten(&[1.0; 5], 2).is_none());
     }
 
     #[test]

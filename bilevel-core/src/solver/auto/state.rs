@@ -43,8 +43,7 @@ pub struct AutoState<B: Backend> {
     pub violation: f64,
     /// Whether the continuation has ended (γ is final).
     pub done: bool,
-    /// The Hessians the Newton steps of y^g and y^γ reuse (not checkpointed: recomputed on
-    /// demand).
+    /// The Hessians the Newton steps of y^g and y^γ reuse.
     pub(crate) curvatures: [Option<Curvature>; 2],
 }
 
@@ -75,6 +74,9 @@ impl<B: Backend> AutoState<B> {
     }
 }
 
+/// Keys of the kept Hessians of y^g and y^γ in checkpoints.
+const CURVATURES: [&str; 2] = ["curvature_g", "curvature_gamma"];
+
 /// Keys of the numbers in checkpoints.
 const NUMBERS: [&str; 11] = [
     "step_g",
@@ -93,8 +95,9 @@ const NUMBERS: [&str; 11] = [
 impl<B: Backend> MethodState<B> for AutoState<B> {
     fn save(&self) -> Values {
         let mut out = self.values();
-        out.put_tensor("lambda_g", &self.lambda_g);
-        out.put_tensor("lambda_gamma", &self.lambda_gamma);
+        for (key, kept) in CURVATURES.iter().zip(&self.curvatures) {
+            out.put_vector(key, Curvature::flatten(kept.as_ref()));
+        }
         for (key, v) in NUMBERS.iter().zip(self.numbers()) {
             out.put_number(key, v);
         }
@@ -134,7 +137,10 @@ impl<B: Backend> MethodState<B> for AutoState<B> {
             grad_norm: n[7],
             gap: n[8],
             violation: n[9],
-            curvatures: [None, None],
+            curvatures: CURVATURES.map(|key| {
+                let n = template.y_gamma.dims()[0];
+                Curvature::unflatten(saved.vector(key).unwrap_or_default(), n)
+            }),
             change: n[10],
             stage: saved.load_count("stage")?,
             done: saved.load_count("done")? == 1,
@@ -149,6 +155,8 @@ impl<B: Backend> MethodState<B> for AutoState<B> {
         out.put_number("gap", self.gap);
         out.put_number("violation", self.violation);
         out.put_number("change", self.change);
+        out.put_tensor("lambda_g", &self.lambda_g);
+        out.put_tensor("lambda_gamma", &self.lambda_gamma);
         out
     }
 }

@@ -43,14 +43,14 @@ impl Experiment for Fig10 {
         "Fig. 10: PBGD-BLOCC on Example 4 (coupled constraint y ≤ x), γ × η (PBGD-Free paper §6.1.2)"
     }
     fn solvers(&self) -> &'static [SolverName] {
-        &[SolverName::Blocc, SolverName::PbgdFree]
+        &[SolverName::Blocc, SolverName::PbgdFree, SolverName::Auto]
     }
     fn defaults(&self) -> Config {
         Config {
             etas_over_gamma: vec![0.1],
             ..config(
                 self.name(),
-                &self.solvers()[..1],
+                &[SolverName::Blocc, SolverName::Auto],
                 &[10.0, 100.0],
                 &[0.05],
                 5_000,

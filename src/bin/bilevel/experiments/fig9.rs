@@ -30,12 +30,13 @@ impl Experiment for Fig9 {
             SolverName::JntPbgd,
             SolverName::F2sa,
             SolverName::PbgdFree,
+            SolverName::Auto,
         ]
     }
     fn defaults(&self) -> Config {
         config(
             self.name(),
-            &self.solvers()[..2],
+            &[SolverName::AltPbgd, SolverName::JntPbgd, SolverName::Auto],
             &[10.0],
             &[0.01, 0.1],
             200,

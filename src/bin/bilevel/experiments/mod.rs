@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use bilevel::core::burn::tensor::backend::Backend as BurnBackend;
 use bilevel::core::tensor::to_vec;
 use bilevel::core::{
-    AltPbgd, AnyIterState, Blocc, JntPbgd, Method, MinSolver, PbgdFree, SaddleSolver,
+    AltPbgd, AnyIterState, Auto, Blocc, JntPbgd, Method, MinSolver, PbgdFree, SaddleSolver,
 };
 
 use crate::choice::{BackendName, SolverName, names as list};
@@ -183,6 +183,7 @@ fn penalty_solver(
             Method::PbgdFree(with_maxmin(PbgdFree::new(eta, gamma).with_inner(inner)))
         }
         (SolverName::Blocc, Some(m)) => Method::Blocc(Blocc::new(eta, gamma).with_saddle(m)),
+        (SolverName::Auto, _) => Method::Auto(Auto::default()),
         (other, _) => {
             return Err(CliError::Invalid {
                 key: "solvers",
