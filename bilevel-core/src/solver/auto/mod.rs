@@ -7,9 +7,10 @@
 //! - the outer step by the spectral projected gradient method ([`spg`]: Barzilai–Borwein
 //!   steps with a monotone Armijo test on F_γ itself, each trial solving both lower levels
 //!   warm-started), so no η;
-//! - every inner solve by the same method with a nonmonotone test, and for coupled
-//!   constraints the augmented-Lagrangian penalty ρ by the multiplier method's rule
-//!   ([`lagrangian`]);
+//! - every inner solve by projected Newton steps with a reused Hessian when the lower level
+//!   has at most 16 variables on a box ([`newton`]), by the same SPG method with a
+//!   nonmonotone test otherwise, and for coupled constraints the augmented-Lagrangian penalty
+//!   ρ by the multiplier method's rule ([`lagrangian`]);
 //! - the inner tolerances from the outer progress: ‖G_y‖ ≤ 0.01 min(‖G_x‖, 1)/γ, so early
 //!   iterations are cheap and late ones exact;
 //! - γ by continuation: a stage ends when ‖G_x‖ is below the stage's tolerance (1e-2, then ten
