@@ -74,14 +74,22 @@ impl<B: Backend, O: Oracle<B>> Augmented<'_, B, O> {
 
     /// φ, or φ + ⟨μ, c⟩ with multipliers μ.
     fn objective<'m>(&self, mu: Option<&'m Tensor<B, 1>>) -> Objective<'m, B> {
-        match (self.gamma, mu) {
-            (gamma, None) => base_objective(gamma),
-            (None, Some(mu)) => Objective::LowerLagrangian(mu),
-            (Some(gamma), Some(mu)) => Objective::Penalized {
-                gamma,
-                lambda: Some(mu),
-            },
-        }
+        lagrangian(self.gamma, mu)
+    }
+}
+
+/// φ (g for `gamma = None`, γ⁻¹f + g otherwise), or φ + ⟨μ, c⟩ with multipliers μ.
+pub(super) fn lagrangian<B: Backend>(
+    gamma: Option<f64>,
+    mu: Option<&Tensor<B, 1>>,
+) -> Objective<'_, B> {
+    match (gamma, mu) {
+        (gamma, None) => base_objective(gamma),
+        (None, Some(mu)) => Objective::LowerLagrangian(mu),
+        (Some(gamma), Some(mu)) => Objective::Penalized {
+            gamma,
+            lambda: Some(mu),
+        },
     }
 }
 
@@ -166,7 +174,7 @@ impl<B: Backend, O: Oracle<B>> Augmented<'_, B, O> {
 }
 
 /// The `j`-th unit vector of ℝⁿ on `like`'s device.
-fn unit<B: Backend>(n: usize, j: usize, like: &Tensor<B, 1>) -> Tensor<B, 1> {
+pub(super) fn unit<B: Backend>(n: usize, j: usize, like: &Tensor<B, 1>) -> Tensor<B, 1> {
     let mut e = vec![0.0; n];
     e[j] = 1.0;
     vector(&e, &like.device())

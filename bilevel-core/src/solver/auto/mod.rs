@@ -24,11 +24,18 @@
 //! The metric the driver tests is ‖G_x‖ once γ is final, and before that ‖G_x‖ plus the
 //! relative change of f(x, y^g) between the last two stages (1 until two stages ended), so
 //! `solve` does not stop before the continuation has ended. Once γ is final, a step that
-//! finds no decrease at working precision ends the run (`Termination::Stalled`). The chosen
-//! γ, η, steps and ρ are in the report's values.
+//! finds no decrease at working precision ends the run (`Termination::Stalled`).
+//!
+//! What it chose is in the report: the final γ (`Report::gamma`), and in `Report::values` the
+//! outer step `eta`, the inner steps `step_g`, `step_gamma`, the penalties `rho_g`,
+//! `rho_gamma`, the multipliers `lambda_g`, `lambda_gamma`, the `stage`, the gap and the
+//! violation. [`Auto::explicit`] writes a finished run out as a
+//! [`Method`](crate::solver::Method) (ALT-PBGD, or PBGD-BLOCC with the method of multipliers)
+//! whose fixed point is the run's answer, with steps measured there.
 //!
 //! Auto needs f64 precision (F_γ is γ times a difference of two lower-level values).
 
+mod explicit;
 mod lagrangian;
 mod newton;
 mod spg;
@@ -124,26 +131,7 @@ impl<B: Backend> Solver<B> for Auto {
         x0: Tensor<B, 1>,
         y0: Tensor<B, 1>,
     ) -> Result<IterState<B, Self::State>> {
-        let m = o.problem().num_constraints();
-        let lambda = Tensor::zeros([m], &x0.device());
-        let own = AutoState {
-            lambda_g: lambda.clone(),
-            lambda_gamma: lambda,
-            steps: [1.0, 1.0],
-            rhos: [10.0, 10.0],
-            eta: 1.0,
-            value: f64::INFINITY,
-            grad: x0.zeros_like(),
-            memory: Vec::new(),
-            stage: 0,
-            previous_f: f64::INFINITY,
-            change: 1.0,
-            grad_norm: 1.0,
-            gap: f64::INFINITY,
-            violation: 0.0,
-            done: false,
-            curvatures: [None, None],
-        };
+        let own = AutoState::fresh(o.problem().num_constraints(), &x0);
         let mut s = IterState::start(x0.clone(), y0.clone(), Some(y0), self.gamma0, own);
         step::Penalty::new(self, o, &s, 1.0).reset(&mut s, x0)?;
         Ok(s)

@@ -48,6 +48,29 @@ pub struct AutoState<B: Backend> {
 }
 
 impl<B: Backend> AutoState<B> {
+    /// The state before the first iteration: `m` zero multipliers, unit steps, ρ = 10, stage 0.
+    pub(crate) fn fresh(m: usize, x0: &Tensor<B, 1>) -> Self {
+        let lambda = Tensor::zeros([m], &x0.device());
+        Self {
+            lambda_g: lambda.clone(),
+            lambda_gamma: lambda,
+            steps: [1.0, 1.0],
+            rhos: [10.0, 10.0],
+            eta: 1.0,
+            value: f64::INFINITY,
+            grad: x0.zeros_like(),
+            memory: Vec::new(),
+            stage: 0,
+            previous_f: f64::INFINITY,
+            change: 1.0,
+            grad_norm: 1.0,
+            gap: f64::INFINITY,
+            violation: 0.0,
+            done: false,
+            curvatures: [None, None],
+        }
+    }
+
     /// The two lower-level problems as warm starts: y^g (index 0) and y^γ (index 1).
     pub(crate) fn levels(&self, s: &IterState<B, Self>) -> [Level<B>; 2] {
         let y_g = s.y_g.clone().unwrap_or_else(|| s.y_gamma.clone());
@@ -157,6 +180,9 @@ impl<B: Backend> MethodState<B> for AutoState<B> {
         out.put_number("change", self.change);
         out.put_tensor("lambda_g", &self.lambda_g);
         out.put_tensor("lambda_gamma", &self.lambda_gamma);
+        for (key, v) in NUMBERS[..4].iter().zip(self.numbers()) {
+            out.put_number(key, v);
+        }
         out
     }
 }
