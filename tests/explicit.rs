@@ -76,3 +76,18 @@ fn a_report_of_another_method_has_no_explicit_configuration() {
     let err = Auto::default().explicit(&p, &report).unwrap_err();
     assert!(err.to_string().contains("lacks Auto's values"), "{err}");
 }
+
+/// An Auto report of a problem with a coupled constraint, given with a problem without one: an
+/// error naming both counts.
+#[test]
+fn a_report_of_another_problem_is_refused() {
+    let coupled = Example4::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
+    let auto = Auto::default();
+    let report = solve(&coupled, &mut auto.clone(), &SolveOptions::new(3, 1e-6)).unwrap();
+    let free = Example1::<B>::new(&Default::default(), 3.0, 0.0).unwrap();
+    let err = auto.explicit(&free, &report).unwrap_err();
+    assert!(
+        err.to_string().contains("1 multipliers, the problem 0"),
+        "{err}"
+    );
+}

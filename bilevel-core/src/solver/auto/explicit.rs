@@ -156,7 +156,8 @@ impl Auto {
     /// lower-level solves). Where Auto ended at ‖G_x‖ ≤ `tol`, the report's iterate is its
     /// fixed point (not where Auto stalled at a kink of F); it does not repeat Auto's iterates.
     ///
-    /// Fails with [`Error::Unsupported`] for a report without Auto's values (another method's).
+    /// Fails with [`Error::Unsupported`] for a report without Auto's values (another method's),
+    /// or with another number of multipliers than `problem` has constraints.
     pub fn explicit<B: Backend, P: Problem<B>>(
         &self,
         problem: &P,
@@ -170,9 +171,20 @@ impl Auto {
                 report.solver
             ),
         })?;
+        let m = problem.num_constraints();
+        if state.own.lambda_g.dims()[0] != m {
+            return Err(Error::Unsupported {
+                solver: "Auto::explicit".into(),
+                reason: format!(
+                    "the report has {} multipliers, the problem {m} coupled constraints: it is \
+                     the report of another problem",
+                    state.own.lambda_g.dims()[0]
+                ),
+            });
+        }
         let settings = measure(self, &AutodiffOracle::new(problem), &state)?;
         let [step_g, step_gamma] = settings.steps;
-        if problem.num_constraints() == 0 {
+        if m == 0 {
             let inner = |step| {
                 MinSolver::new(step)
                     .with_tol(INNER_TOL)
