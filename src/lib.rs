@@ -149,7 +149,7 @@
 //!
 //! Numbers broadcast against tensors, one-entry tensors against anything, and a vector against a
 //! matrix as a row (numpy rules). Every function has exact first and second derivatives from
-//! autodiff (checked against central differences in f64, `tests/dsl_ops.rs`); `logsumexp` and
+//! autodiff (checked against central differences in f64, `tests/dsl/dsl_ops.rs`); `logsumexp` and
 //! `log_softmax` shift by the detached maximum, so they do not overflow. Division by a number is
 //! compiled as multiplication by its inverse (burn 0.21 differentiates `div_scalar` in f32).
 //!

@@ -16,7 +16,7 @@
 //! On Example 2 (α = 1.1, c = 5, x ∈ [−10, 10]) both give δ ≈ 2.899 (eq. 34 at the global
 //! minimizer y_γ* ≈ x − 0.0048 for γ = 10 and 1000; Def. 11 over |y − x| ≤ 1, attained at
 //! y ≈ x + 0.0048), not the 3e−3 the paper states; over all of ℝ no finite δ works, since f grows
-//! like (y − x)², faster than c|y − x|^1.1 (`tests/penalty_solvers.rs`). eq. 34 depends on
+//! like (y − x)², faster than c|y − x|^1.1 (`tests/solvers/penalty_solvers.rs`). eq. 34 depends on
 //! which minimizer y_γ the inner solver finds: where γ⁻¹f + g is nonconvex, a local solver that
 //! steps over the bump returns δ = 0.
 

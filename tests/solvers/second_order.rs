@@ -6,8 +6,7 @@ use bilevel::models::data::normal;
 use bilevel::prelude::*;
 use burn::tensor::TensorData;
 
-mod common;
-use common::{C11, C13};
+use crate::common::{C11, C13};
 
 type B = NdArray<f64>;
 

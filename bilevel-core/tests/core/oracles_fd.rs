@@ -1,12 +1,10 @@
 //! Every oracle against central finite differences in f64 (relative error ≤ 1e-6), on three
 //! hand-written problems with random directions and several seeds.
 
-mod common;
-
+use crate::common::{Coupled, Net, Smooth, normal};
 use bilevel_core::check::{FdOptions, check_oracles};
 use bilevel_core::prelude::*;
 use bilevel_core::tensor::{to_vec, vector};
-use common::{Coupled, Net, Smooth, normal};
 
 type B = NdArray<f64>;
 const TOL: f64 = 1e-6;

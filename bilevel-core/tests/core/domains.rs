@@ -2,11 +2,9 @@
 //! closer (many random feasible points, and the variational inequality ⟨t − p, z − p⟩ ≤ 0),
 //! and the closed form where one exists. Invalid domains are typed errors.
 
-mod common;
-
+use crate::common::normal;
 use bilevel_core::prelude::*;
 use bilevel_core::tensor::{to_vec, vector};
-use common::normal;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

@@ -1,11 +1,9 @@
 //! Block layouts, variables and problem checks: bad declarations are typed errors.
 
-mod common;
-
+use crate::common::Smooth;
 use bilevel_core::check_problem;
 use bilevel_core::prelude::*;
 use bilevel_core::tensor::{to_vec, vector};
-use common::Smooth;
 
 type B = NdArray<f64>;
 

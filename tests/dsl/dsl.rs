@@ -9,8 +9,7 @@ use bilevel::models::toys;
 use bilevel::prelude::*;
 use burn::tensor::TensorData;
 
-mod common;
-use common::{C11, C13, close, fd_ok};
+use crate::common::{C11, C13, close, fd_ok};
 
 type B = NdArray<f64>;
 

@@ -19,8 +19,7 @@ use bilevel::models::svm::SvmTuning;
 use bilevel::models::toys;
 use bilevel::prelude::*;
 
-mod common;
-use common::{close, fd_ok, hand_written as hw, same_oracles};
+use crate::common::{close, fd_ok, hand_written as hw, same_oracles};
 
 type B = NdArray<f64>;
 

@@ -2,12 +2,10 @@
 //! autodiff iterates; counting counts each call once through any stack, and a solve's report
 //! holds the solver's calls only; the batched oracle never changes the problem.
 
-mod common;
-
+use crate::common::{Coupled, Smooth};
 use bilevel_core::oracle::{AutodiffOracle, Batched, Call, Counting, FiniteDifferences};
 use bilevel_core::prelude::*;
 use bilevel_core::tensor::{to_vec, vector};
-use common::{Coupled, Smooth};
 
 type B = NdArray<f64>;
 

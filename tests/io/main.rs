@@ -1,0 +1,5 @@
+//! Integration tests of the `bilevel` command, configuration files and checkpoints.
+
+mod cli;
+mod configs;
+mod resume;

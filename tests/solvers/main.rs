@@ -1,0 +1,14 @@
+//! Integration tests of the solvers and the papers' experiments (one binary: each links burn).
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod auto;
+mod classic;
+mod coupled;
+mod explicit;
+mod hyperclean;
+mod learning;
+mod penalty_solvers;
+mod second_order;
+mod svm;
