@@ -13,7 +13,7 @@
 use std::io::Write;
 
 use bilevel::core::solver::{AnyIterState, HistoryRow, Observer};
-use bilevel::core::tensor::{scalar, vector};
+use bilevel::core::tensor::scalar;
 use bilevel::models::peft::PeftToy;
 use bilevel::prelude::*;
 
@@ -51,34 +51,10 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         .unwrap_or_else(|| "peft_trajectories.csv".into());
     let device = Default::default();
     let toy = PeftToy::<B>::paper(&device)?;
-    let o = Oracles::new(&toy);
-    let accurate = MinSolver::new(0.5).with_tol(1e-12).with_max_iters(100_000);
-    let y_star = |x: f64| -> Result<f64> {
-        let xv = vector::<B>(&[x], &device);
-        Ok(scalar(
-            &accurate.run(&o, &Objective::Lower, &xv, toy.y0()?)?.y,
-        ))
-    };
-    let phi = |x: f64| -> Result<f64> {
-        let (xv, yv) = (
-            vector::<B>(&[x], &device),
-            vector::<B>(&[y_star(x)?], &device),
-        );
-        o.value(&Objective::Upper, &xv, &yv)
-    };
-    let (mut lo, mut hi, r) = (-20.0, 5.0, (5f64.sqrt() - 1.0) / 2.0);
-    while hi - lo > 1e-8 {
-        let (a, b) = (hi - r * (hi - lo), lo + r * (hi - lo));
-        if phi(a)? < phi(b)? {
-            hi = b;
-        } else {
-            lo = a;
-        }
-    }
-    let x_star = (lo + hi) / 2.0;
+    let (x_star, y_at_star) = toy.bilevel_solution()?;
+    let phi = |x: f64| toy.phi(x);
     println!(
-        "bilevel solution: x* = {x_star:.4}, y*(x*) = {:.4}, f = {:.4}",
-        y_star(x_star)?,
+        "bilevel solution: x* = {x_star:.4}, y*(x*) = {y_at_star:.4}, f = {:.4}",
         phi(x_star)?
     );
     let inner = MinSolver::new(0.5).with_tol(0.0).with_max_iters(10);

@@ -20,7 +20,8 @@
 //! regularizer: the flat upper level of §4.3.
 
 use bilevel_core::burn::tensor::backend::Backend;
-use bilevel_core::tensor::vector;
+use bilevel_core::tensor::{scalar, vector};
+use bilevel_core::{MinSolver, Objective, Oracle, Oracles, Problem};
 use bilevel_macros::bilevel;
 
 /// Table 5: (feature z, response r) of the SFT rows.
@@ -119,5 +120,46 @@ impl<B: Backend> PeftToy<B> {
     /// The paper's setting: β = 1, weight 0.01, starting at the reference model.
     pub fn paper(device: &B::Device) -> crate::Result<Self> {
         Self::table5(1.0, 0.01, REFERENCE, device)
+    }
+
+    /// y*(x) = argmin_y g(x, y), solved to 1e-12 from y₀ (g is strongly convex in y).
+    pub fn y_star(&self, x: f64) -> bilevel_core::Result<f64> {
+        let o = Oracles::new(self);
+        let accurate = MinSolver::new(0.5).with_tol(1e-12).with_max_iters(100_000);
+        let xv = vector::<B>(&[x], &self.__device);
+        Ok(scalar(
+            &accurate.run(&o, &Objective::Lower, &xv, self.y0()?)?.y,
+        ))
+    }
+
+    /// min_y g(x, y) = g(x, y*(x)).
+    pub fn g_star(&self, x: f64) -> bilevel_core::Result<f64> {
+        self.at(Objective::Lower, x, self.y_star(x)?)
+    }
+
+    /// φ(x) = f(x, y*(x)), the bilevel objective.
+    pub fn phi(&self, x: f64) -> bilevel_core::Result<f64> {
+        self.at(Objective::Upper, x, self.y_star(x)?)
+    }
+
+    /// f or g at (x, y).
+    pub fn at(&self, objective: Objective<'_, B>, x: f64, y: f64) -> bilevel_core::Result<f64> {
+        let v = |t: f64| vector::<B>(&[t], &self.__device);
+        Oracles::new(self).value(&objective, &v(x), &v(y))
+    }
+
+    /// The bilevel solution (x*, y*(x*)): a golden-section search of φ over [−20, 5] to 1e-8.
+    pub fn bilevel_solution(&self) -> bilevel_core::Result<(f64, f64)> {
+        let (mut lo, mut hi, r) = (-20.0, 5.0, (5f64.sqrt() - 1.0) / 2.0);
+        while hi - lo > 1e-8 {
+            let (a, b) = (hi - r * (hi - lo), lo + r * (hi - lo));
+            if self.phi(a)? < self.phi(b)? {
+                hi = b;
+            } else {
+                lo = a;
+            }
+        }
+        let x = (lo + hi) / 2.0;
+        Ok((x, self.y_star(x)?))
     }
 }

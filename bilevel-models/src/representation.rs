@@ -252,6 +252,44 @@ pub struct Table4Run {
     pub iterations: usize,
 }
 
+/// One seed's setting: the 80/20 split of each group (by `seed`) and the model on the
+/// training rows (weights and minibatches seeded by `seed`).
+#[derive(Debug)]
+pub struct Table4Setting<B: Backend> {
+    /// The split.
+    pub split: GroupSplit,
+    /// The problem on the training rows.
+    pub problem: Representation<B>,
+}
+
+impl<B: Backend> Table4Setting<B> {
+    /// See the type.
+    pub fn new(
+        data: &GroupedRegression,
+        cfg: &Table4Config,
+        seed: u64,
+        device: &B::Device,
+    ) -> Result<Self> {
+        let split = data.split(0.8, seed)?;
+        let model = RepresentationConfig { seed, ..cfg.model };
+        let problem = Representation::<B>::from_split(&split, model, device)?;
+        Ok(Self { split, problem })
+    }
+
+    /// The test MSE of (x, y) on D1's and D2's test rows.
+    pub fn test_mse(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<[f64; 2]> {
+        Ok([
+            self.problem.test_mse(x, y, &self.split.test[0])?,
+            self.problem.test_mse(x, y, &self.split.test[1])?,
+        ])
+    }
+
+    /// The test MSE at the initial model (x₀, y₀).
+    pub fn initial_mse(&self) -> Result<[f64; 2]> {
+        self.test_mse(&self.problem.x0()?, &self.problem.y0()?)
+    }
+}
+
 /// Splits `data` by `seed` (80/20), builds the model (weights and minibatches seeded by
 /// `seed`), solves with `method` and measures the test MSE.
 pub fn run_seed<B: Backend>(
@@ -261,21 +299,13 @@ pub fn run_seed<B: Backend>(
     seed: u64,
     device: &B::Device,
 ) -> Result<Table4Run> {
-    let split = data.split(0.8, seed)?;
-    let model = RepresentationConfig { seed, ..cfg.model };
-    let problem = Representation::<B>::from_split(&split, model, device)?;
-    let mse = |x: &Tensor<B, 1>, y: &Tensor<B, 1>| -> Result<[f64; 2]> {
-        Ok([
-            problem.test_mse(x, y, &split.test[0])?,
-            problem.test_mse(x, y, &split.test[1])?,
-        ])
-    };
-    let initial_mse = mse(&problem.x0()?, &problem.y0()?)?;
+    let setting = Table4Setting::<B>::new(data, cfg, seed, device)?;
+    let initial_mse = setting.initial_mse()?;
     let mut options = bilevel_core::SolveOptions::new(cfg.iters, 0.0);
     options.record_every = cfg.iters.max(1);
-    let report = bilevel_core::solve(&problem, &mut cfg.solver(method), &options)?;
+    let report = bilevel_core::solve(&setting.problem, &mut cfg.solver(method), &options)?;
     Ok(Table4Run {
-        test_mse: mse(&report.x, &report.y_gamma)?,
+        test_mse: setting.test_mse(&report.x, &report.y_gamma)?,
         initial_mse,
         seconds: report.wall_time.as_secs_f64(),
         iterations: report.iterations,

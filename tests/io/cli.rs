@@ -6,25 +6,25 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
-fn bilevel(args: &[&str]) -> Output {
+pub(crate) fn bilevel(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bilevel"))
         .args(args)
         .output()
         .expect("the bilevel binary runs")
 }
 
-fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 /// A fresh directory under the target directory.
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(&dir);
     dir
 }
 
-fn results(dir: &Path) -> Vec<Value> {
+pub(crate) fn results(dir: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(dir.join("results.json")).unwrap();
     serde_json::from_str::<Value>(&text)
         .unwrap()
@@ -246,7 +246,7 @@ fn bad_input_gets_a_clear_error() {
     );
     let o = bilevel(&["run", "fig9", "--maxmin", "augmented"]);
     assert!(
-        stderr(&o).contains("fig9 has no MaxMin solver"),
+        stderr(&o).contains("maxmin does not apply to fig9; `maxmin` applies to table7"),
         "{}",
         stderr(&o)
     );

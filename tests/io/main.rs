@@ -1,5 +1,6 @@
 //! Integration tests of the `bilevel` command, configuration files and checkpoints.
 
 mod cli;
+mod commands;
 mod configs;
 mod resume;

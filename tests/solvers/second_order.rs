@@ -4,42 +4,20 @@
 use bilevel::core::tensor::{scalar, to_vec, vector};
 use bilevel::models::data::normal;
 use bilevel::prelude::*;
-use burn::tensor::TensorData;
 
-use crate::common::{C11, C13};
+use bilevel::models::appendix::C1Data;
 
 type B = NdArray<f64>;
 
-/// H = 2I + R with R symmetric, |R_ij| small: Gershgorin bounds its spectrum in [lo, hi].
-fn h_matrix() -> (Vec<f64>, f64) {
-    let r = normal(400, 0.04, 5);
-    let mut h = vec![0.0; 400];
-    for i in 0..20 {
-        for j in 0..20 {
-            h[i * 20 + j] = 0.5 * (r[i * 20 + j] + r[j * 20 + i]) + if i == j { 2.0 } else { 0.0 };
-        }
-    }
-    let radius = (0..20)
-        .map(|i| {
-            (0..20)
-                .filter(|&j| j != i)
-                .map(|j| h[i * 20 + j].abs())
-                .sum::<f64>()
-        })
-        .fold(0.0, f64::max);
-    let cond_bound = (2.0 + radius + 0.2) / (2.0 - radius - 0.2);
-    (h, cond_bound)
-}
-
-fn data() -> (Tensor<B, 1>, Tensor<B, 1>, Tensor<B, 2>) {
-    let dev = Default::default();
-    let (h, cond) = h_matrix();
-    assert!(cond <= 10.0, "condition number bound {cond}");
-    (
-        vector(&normal(20, 1.0, 1), &dev),
-        vector(&normal(20, 1.0, 2), &dev),
-        Tensor::from_data(TensorData::new(h, [20, 20]), &dev),
-    )
+/// Seed 0's data of App. C.1 (c, d, H with cond(H) ≤ 10 by Gershgorin).
+fn data() -> C1Data {
+    let data = C1Data::new(0);
+    assert!(
+        data.cond_bound() <= 10.0,
+        "condition number bound {}",
+        data.cond_bound()
+    );
+    data
 }
 
 /// Observed in this setting (5 000 iterations, step 0.01, α = 1): ‖∇F‖ falls from 4.64 to 0.166
@@ -73,8 +51,7 @@ fn hypergradient_norm<P: Problem<B>>(p: &P, x: &Tensor<B, 1>) -> f64 {
 
 #[test]
 fn c11_perturbed_gd_reduces_the_hypergradient_for_both_rho_and_agrees_with_aid() {
-    let (c, d, h) = data();
-    let p = C11::<B>::new(&Default::default(), c, d, h).unwrap();
+    let p = data().c11::<B>(&Default::default()).unwrap();
     let x0 = p.x0().unwrap();
     let start = hypergradient_norm(&p, &x0);
     let opts = SolveOptions::new(5_000, 0.0);
@@ -163,8 +140,7 @@ fn unrolled_y<P: Problem<B>>(
 /// same y0), and, with y0 = y*(x) and many steps, against AID's implicit hypergradient.
 #[test]
 fn itd_differentiates_the_unrolled_map_and_approaches_aid() {
-    let (c, d, h) = data();
-    let p = C11::<B>::new(&Default::default(), c, d, h).unwrap();
+    let p = data().c11::<B>(&Default::default()).unwrap();
     let o = Oracles::new(&p);
     let x = p.x0().unwrap();
     let y0 = p.y0().unwrap();
@@ -212,8 +188,7 @@ fn itd_differentiates_the_unrolled_map_and_approaches_aid() {
 
 #[test]
 fn itd_converges_to_aids_stationary_point_and_rejects_bad_settings() {
-    let (c, d, h) = data();
-    let p = C11::<B>::new(&Default::default(), c, d, h).unwrap();
+    let p = data().c11::<B>(&Default::default()).unwrap();
     let aid = solve(
         &p,
         &mut Aid::new(0.02)
@@ -260,8 +235,7 @@ fn itd_converges_to_aids_stationary_point_and_rejects_bad_settings() {
 
 #[test]
 fn warm_start_is_required_for_the_second_rho_choice() {
-    let (c, d, h) = data();
-    let p = C11::<B>::new(&Default::default(), c, d, h).unwrap();
+    let p = data().c11::<B>(&Default::default()).unwrap();
     let e = solve(
         &p,
         &mut PerturbedGd::new(0.02, 0.1).with_rho(Rho::WarmStart { c0: 1.0 }),
@@ -276,8 +250,7 @@ fn warm_start_is_required_for_the_second_rho_choice() {
 
 #[test]
 fn c13_nonconvex_lower_level_update_shrinks_and_h_stays_small() {
-    let (c, d, h) = data();
-    let p = C13::<B>::new(&Default::default(), c, d, h).unwrap();
+    let p = data().c13::<B>(&Default::default()).unwrap();
     let mut pgd = PerturbedGd::new(0.01, 1.0)
         .with_rho(Rho::GradNormSquared)
         .with_warm_start(MinSolver::new(0.05).with_tol(1e-10).with_max_iters(100_000));
@@ -315,10 +288,7 @@ fn c13_nonconvex_lower_level_update_shrinks_and_h_stays_small() {
 
 #[test]
 fn c12_coreset_perturbed_gd_against_bome_and_aid() {
-    let dev = Default::default();
-    let a = Tensor::<B, 2>::from_data(TensorData::new(normal(8, 1.0, 21), [2, 4]), &dev);
-    let p =
-        bilevel::models::appendix::Coreset::<B>::new(&dev, a, vector(&[0.3, -0.2], &dev)).unwrap();
+    let p = data().coreset::<B>(&Default::default()).unwrap();
     let iters = 3_000;
     let opts = SolveOptions::new(iters, 0.0);
     let pgd = solve(

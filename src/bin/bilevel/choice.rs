@@ -5,6 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use bilevel::core::Method;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CliError;
@@ -71,6 +72,33 @@ choice! {
         /// `Auto` with its defaults: it sets γ, η and the inner solves itself, so it runs once
         /// per seed whatever the γ and η lists.
         Auto = "Auto",
+        /// Perturbed GD with the convex-QP step (perturbed-gd-convex-qp-nonconvex-blo.md Alg. 1).
+        PerturbedGd = "PerturbedGD",
+        /// AID: implicit differentiation with conjugate gradient.
+        Aid = "AID",
+        /// ITD: differentiation through K unrolled inner steps.
+        Itd = "ITD",
+        /// BOME: the value-function method with a dynamic barrier.
+        Bome = "BOME",
+    }
+}
+
+impl SolverName {
+    /// Whether `method` is a configuration of this solver (F²SA is ALT-PBGD's single-loop
+    /// form, so both names accept an ALT-PBGD method).
+    pub fn accepts(self, method: &Method) -> bool {
+        matches!(
+            (self, method),
+            (SolverName::AltPbgd | SolverName::F2sa, Method::AltPbgd(_))
+                | (SolverName::JntPbgd, Method::JntPbgd(_))
+                | (SolverName::PbgdFree, Method::PbgdFree(_))
+                | (SolverName::Blocc, Method::Blocc(_))
+                | (SolverName::Auto, Method::Auto(_))
+                | (SolverName::PerturbedGd, Method::PerturbedGd(_))
+                | (SolverName::Aid, Method::Aid(_))
+                | (SolverName::Itd, Method::Itd(_))
+                | (SolverName::Bome, Method::Bome(_))
+        )
     }
 }
 
@@ -91,5 +119,15 @@ choice! {
         DescentAscent = "descent-ascent",
         /// The method of multipliers with adaptive ρ.
         Augmented = "augmented",
+    }
+}
+
+choice! {
+    /// The lower-level classifier of hyper-cleaning.
+    Classifier("classifier") {
+        /// Logits a W + b (convex lower level).
+        Linear = "linear",
+        /// One hidden ReLU layer of 32 units (nonconvex lower level).
+        Mlp = "mlp",
     }
 }

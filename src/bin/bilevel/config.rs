@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use serde::{Deserialize, Serialize};
 
-use crate::choice::{BackendName, MaxMin, SolverName};
+use bilevel::core::Method;
+use bilevel::core::config::Validate;
+
+use crate::choice::{BackendName, Classifier, MaxMin, SolverName};
 use crate::error::{CliError, CliResult, io_error};
 
 /// Declares [`Config`] (every key set), `ConfigFile` (every key optional: what a TOML file
@@ -81,6 +84,74 @@ config_keys! {
         data: PathBuf,
         /// The MaxMin solver of experiments with coupled constraints (table7).
         maxmin: MaxMin,
+        /// The lower-level classifier (hyperclean): `linear` or `mlp`.
+        classifier: Classifier,
+        /// The fraction of training labels corrupted (hyperclean), in [0, 1).
+        fraction: f64,
+        /// Solvers with all their settings, one run per seed each; a selected solver with no
+        /// entry here runs on the γ × η grid instead.
+        methods: Vec<Setting>,
+    }
+}
+
+/// One solver with every setting: a run of the plan (per seed) outside the γ × η grid.
+/// In TOML: `[[methods]]` with `solver` and `label`, then `[methods.settings]` in the
+/// library's form (`method = "aid"`, `eta = 100.0`, ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Setting {
+    /// The solver it configures (what `--solver` selects by).
+    pub solver: SolverName,
+    /// Tells settings of one solver apart in tables and figures ("ρ = 1"); may be empty.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label: String,
+    /// The problem it runs on, in experiments with several (c1: `C.1.1`, `C.1.2`, `C.1.3`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub problem: String,
+    /// The method with all its settings.
+    pub settings: Method,
+}
+
+impl Setting {
+    /// `solver` with `settings`, labelled `label`.
+    pub fn new(solver: SolverName, label: &str, settings: Method) -> Self {
+        Self {
+            solver,
+            label: label.to_string(),
+            problem: String::new(),
+            settings,
+        }
+    }
+
+    /// The same on `problem`.
+    pub fn on(self, problem: &str) -> Self {
+        Self {
+            problem: problem.to_string(),
+            ..self
+        }
+    }
+
+    /// Checks that the settings are `solver`'s and every value is in range.
+    fn check(&self) -> CliResult<()> {
+        if !self.solver.accepts(&self.settings) {
+            return Err(CliError::Invalid {
+                key: "methods",
+                reason: format!(
+                    "the settings of {} are those of another method ({})",
+                    self.solver,
+                    serde_json::to_value(&self.settings)
+                        .ok()
+                        .and_then(|v| v.get("method").map(|m| m.to_string()))
+                        .unwrap_or_default()
+                ),
+            });
+        }
+        self.settings
+            .validate_at(self.solver.as_str())
+            .map_err(|e| CliError::Invalid {
+                key: "methods",
+                reason: e.to_string(),
+            })
     }
 }
 
@@ -117,6 +188,12 @@ pub struct Overrides {
     /// The MaxMin solver (table7): `descent-ascent` or `augmented`.
     #[arg(long, value_name = "M")]
     maxmin: Option<MaxMin>,
+    /// The lower-level classifier (hyperclean): `linear` or `mlp`.
+    #[arg(long, value_name = "C")]
+    classifier: Option<Classifier>,
+    /// The fraction of corrupted training labels (hyperclean), in [0, 1).
+    #[arg(long, value_name = "P", allow_negative_numbers = true)]
+    fraction: Option<f64>,
 }
 
 impl Overrides {
@@ -131,6 +208,8 @@ impl Overrides {
             ("checkpoint-every", self.checkpoint_every.is_some()),
             ("data", self.data.is_some()),
             ("maxmin", self.maxmin.is_some()),
+            ("classifier", self.classifier.is_some()),
+            ("fraction", self.fraction.is_some()),
         ];
         if let Some((key, _)) = others.iter().find(|(_, given)| *given) {
             return Err(CliError::Invalid {
@@ -170,12 +249,10 @@ impl Overrides {
             ($($field:ident),*) => { $( if let Some(v) = &self.$field { cfg.$field = v.clone(); } )* };
         }
         set!(iters, seeds, backend, out, checkpoint_every);
-        if self.data.is_some() {
-            cfg.data = self.data.clone();
+        macro_rules! set_optional {
+            ($($field:ident),*) => { $( if self.$field.is_some() { cfg.$field = self.$field.clone(); } )* };
         }
-        if self.maxmin.is_some() {
-            cfg.maxmin = self.maxmin;
-        }
+        set_optional!(data, maxmin, classifier, fraction);
     }
 }
 
@@ -231,11 +308,25 @@ impl Config {
         if self.solvers.is_empty() {
             return invalid("solvers", "is empty: select at least one solver");
         }
-        if self.gammas.is_empty() || self.etas.len() + self.etas_over_gamma.len() == 0 {
-            return invalid("gammas/etas", "need at least one gamma and one eta");
+        let on_grid = self.solvers.iter().any(|s| self.settings_of(*s).is_empty());
+        if on_grid && (self.gammas.is_empty() || self.etas.len() + self.etas_over_gamma.len() == 0)
+        {
+            return invalid(
+                "gammas/etas",
+                "need at least one gamma and one eta for the solvers without `methods` settings",
+            );
         }
-        if self.iters == 0 || self.seeds == 0 {
-            return invalid("iters/seeds", "must be at least 1");
+        for setting in self.methods.iter().flatten() {
+            setting.check()?;
+        }
+        if self.iters == 0 {
+            return invalid("iters", "must be at least 1, got 0");
+        }
+        if self.seeds == 0 {
+            return invalid(
+                "seeds",
+                "must be at least 1 (runs use seeds 0, ..., seeds − 1), got 0",
+            );
         }
         if !(self.tol.is_finite() && self.tol >= 0.0) {
             return Err(CliError::Invalid {
@@ -244,6 +335,23 @@ impl Config {
             });
         }
         Ok(())
+    }
+
+    /// The experiment-specific keys this configuration sets (`data`, `maxmin`, ...).
+    pub fn experiment_keys(&self) -> Vec<&'static str> {
+        let given = [
+            ("data", self.data.is_some()),
+            ("maxmin", self.maxmin.is_some()),
+            ("classifier", self.classifier.is_some()),
+            ("fraction", self.fraction.is_some()),
+        ];
+        given.iter().filter(|(_, g)| *g).map(|(k, _)| *k).collect()
+    }
+
+    /// The `methods` entries of `solver` (none: it runs on the γ × η grid).
+    pub fn settings_of(&self, solver: SolverName) -> Vec<&Setting> {
+        let all = self.methods.iter().flatten();
+        all.filter(|m| m.solver == solver).collect()
     }
 
     /// The configuration as TOML.

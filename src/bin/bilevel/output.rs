@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::error::{CliError, CliResult, io_error};
 use crate::experiments::Experiment;
 use crate::plot;
-use crate::record::RunRecord;
+use crate::record::{Backend, RunRecord};
 
 /// Creates `dir` and checks that it can be written, before any run starts.
 pub fn prepare_dir(dir: &Path) -> CliResult<()> {
@@ -33,6 +33,7 @@ pub fn write_all(
     cfg: &Config,
     exp: &dyn Experiment,
     records: &[RunRecord],
+    backend: Backend,
     quiet: bool,
 ) -> CliResult<()> {
     let dir = &cfg.out;
@@ -45,7 +46,10 @@ pub fn write_all(
     write(&dir.join("history.csv"), &history_csv(records))?;
     let table = summary(exp, records);
     write(&dir.join("summary.txt"), &table)?;
-    let plots = plot::draw_all(dir, &exp.plots(), records)?;
+    let mut plots = plot::draw_all(dir, &exp.plots(), records)?;
+    for land in exp.landscapes(backend, cfg)? {
+        plots.extend(plot::contour::draw(dir, &land, records)?);
+    }
     if !quiet {
         println!("{table}");
         println!("outputs in {}:", dir.display());
@@ -63,8 +67,9 @@ fn history_csv(records: &[RunRecord]) -> String {
         .iter()
         .flat_map(|r| r.extras.iter().flat_map(|e| e.keys()))
         .collect();
-    let mut out =
-        String::from("run,solver,gamma,eta,seed,iter,metric,f,g,gamma_t,inner_iters,kkt,elapsed_s");
+    let mut out = String::from(
+        "run,solver,setting,gamma,eta,seed,iter,metric,f,g,gamma_t,inner_iters,kkt,elapsed_s",
+    );
     for k in &extra_keys {
         out.push(',');
         out.push_str(k);
@@ -76,11 +81,12 @@ fn history_csv(records: &[RunRecord]) -> String {
             let s = &r.spec;
             let _ = write!(
                 out,
-                "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
                 s.index,
                 s.solver,
-                s.gamma,
-                s.eta,
+                s.setting.as_ref().map_or("", |m| m.label.as_str()),
+                opt(s.gamma),
+                opt(s.eta),
                 s.seed,
                 h.iter,
                 h.metric,
@@ -116,12 +122,12 @@ fn num(v: f64) -> String {
 pub fn summary(exp: &dyn Experiment, records: &[RunRecord]) -> String {
     let columns = exp.summary_columns();
     let mut rows: Vec<Vec<String>> = vec![];
-    let mut header = vec![
-        "solver".to_string(),
-        "gamma".into(),
-        "eta".into(),
-        "runs".into(),
-    ];
+    // The γ and η columns only when some run is on the γ × η grid.
+    let on_grid = records.iter().any(|r| r.spec.setting.is_none());
+    let mut header = vec!["solver".to_string(), "runs".into()];
+    if on_grid {
+        header.splice(1..1, ["gamma".to_string(), "eta".into()]);
+    }
     header.extend(columns.iter().map(|(h, _)| h.to_string()));
     header.push("stopped".into());
     rows.push(header);
@@ -129,7 +135,10 @@ pub fn summary(exp: &dyn Experiment, records: &[RunRecord]) -> String {
     for r in records {
         let same = |g: &Vec<&RunRecord>| {
             let s = &g[0].spec;
-            s.solver == r.spec.solver && s.gamma == r.spec.gamma && s.eta == r.spec.eta
+            s.solver == r.spec.solver
+                && s.gamma == r.spec.gamma
+                && s.eta == r.spec.eta
+                && s.setting == r.spec.setting
         };
         match groups.iter_mut().find(|g| same(g)) {
             Some(g) => g.push(r),
@@ -139,14 +148,18 @@ pub fn summary(exp: &dyn Experiment, records: &[RunRecord]) -> String {
     for g in groups {
         let s = &g[0].spec;
         // Auto chooses γ and η itself: its γ cell is the final γ of its first run.
-        let (gamma, eta) = match s.solver {
-            SolverName::Auto => {
+        let (gamma, eta) = match (s.solver, s.gamma, s.eta) {
+            (SolverName::Auto, _, _) => {
                 let last = g[0].values.get("gamma").copied().unwrap_or(f64::NAN);
                 (format!("auto → {}", num(last)), "auto".to_string())
             }
-            _ => (num(s.gamma), num(s.eta)),
+            (_, Some(gamma), Some(eta)) => (num(gamma), num(eta)),
+            _ => ("-".into(), "-".into()),
         };
-        let mut row = vec![s.solver.to_string(), gamma, eta, g.len().to_string()];
+        let mut row = vec![s.name(), g.len().to_string()];
+        if on_grid {
+            row.splice(1..1, [gamma, eta]);
+        }
         for (_, key) in &columns {
             let v: Vec<f64> = g
                 .iter()

@@ -5,11 +5,11 @@
 use std::collections::BTreeMap;
 
 use bilevel::core::solver::HistoryRow;
-use bilevel::core::{AnyIterState, Report, Termination};
+use bilevel::core::{AnyIterState, Method, Report, Termination};
 use serde::{Deserialize, Serialize};
 
 use crate::choice::{BackendName, SolverName};
-use crate::config::Config;
+use crate::config::{Config, Setting};
 use crate::error::{CliError, CliResult};
 
 /// The backends this build has.
@@ -69,30 +69,75 @@ pub struct RunSpec {
     pub index: usize,
     /// The solver.
     pub solver: SolverName,
-    /// γ.
-    pub gamma: f64,
-    /// η.
-    pub eta: f64,
+    /// γ of a run on the γ × η grid (none for a run of `methods`).
+    pub gamma: Option<f64>,
+    /// η of a run on the γ × η grid (none for a run of `methods`).
+    pub eta: Option<f64>,
+    /// The settings of a run of `methods` (none on the grid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setting: Option<Setting>,
     /// The seed (data split).
     pub seed: u64,
 }
 
 impl RunSpec {
-    /// "ALT-PBGD γ=10 η=0.01 seed 0" (the seed only when there are several).
+    /// "ALT-PBGD γ=10 η=0.01 seed 0", "PerturbedGD ρ = 1" (the seed only when there are
+    /// several).
     pub fn label(&self, seeds: u64) -> String {
-        let mut s = match self.solver {
-            SolverName::Auto => self.solver.to_string(),
-            _ => format!("{} γ={} η={}", self.solver, self.gamma, self.eta),
+        let mut s = match (self.gamma, self.eta) {
+            (Some(g), Some(e)) if self.solver != SolverName::Auto => {
+                format!("{} γ={g} η={e}", self.solver)
+            }
+            _ => self.name(),
         };
         if seeds > 1 {
             s.push_str(&format!(" seed {}", self.seed));
         }
         s
     }
+
+    /// The solver, with the label of its settings if it has one ("PerturbedGD ρ = 1").
+    pub fn name(&self) -> String {
+        let Some(m) = &self.setting else {
+            return self.solver.to_string();
+        };
+        let parts = [m.problem.as_str(), self.solver.as_str(), m.label.as_str()];
+        let parts: Vec<&str> = parts.into_iter().filter(|p| !p.is_empty()).collect();
+        parts.join(" ")
+    }
+
+    /// The problem of a run of `methods` in an experiment with several ("" otherwise).
+    pub fn problem(&self) -> &str {
+        self.setting.as_ref().map_or("", |m| m.problem.as_str())
+    }
+
+    /// The method of a run of `methods` (an experiment with no γ × η grid).
+    pub fn settings(&self) -> CliResult<Method> {
+        self.method(|solver, _, _| {
+            Err(CliError::Invalid {
+                key: "methods",
+                reason: format!("{solver} has no settings and this experiment has no γ × η grid"),
+            })
+        })
+    }
+
+    /// The method of a run of `methods`, or the one `grid` builds from (solver, η, γ).
+    pub fn method(
+        &self,
+        grid: impl FnOnce(SolverName, f64, f64) -> CliResult<Method>,
+    ) -> CliResult<Method> {
+        match (&self.setting, self.gamma, self.eta) {
+            (Some(m), _, _) => Ok(m.settings.clone()),
+            (None, Some(gamma), Some(eta)) => grid(self.solver, eta, gamma),
+            _ => Err(CliError::Invalid {
+                key: "methods",
+                reason: format!("{} has neither settings nor γ and η", self.solver),
+            }),
+        }
+    }
 }
 
 impl Config {
-    /// The plan of this configuration: solvers × γ × η × seeds, in that order.
     /// The γ values `solver` runs at: all of them, or the first only for `Auto`, which sets
     /// its own (the label then omits γ and η).
     fn gammas_of(&self, solver: SolverName) -> &[f64] {
@@ -110,23 +155,53 @@ impl Config {
         }
     }
 
+    /// The (γ, η) grid of `solver` (Auto: the first γ and η only).
+    fn grid(&self, solver: SolverName) -> Vec<(f64, f64)> {
+        let mut out = vec![];
+        for &gamma in self.gammas_of(solver) {
+            let scaled = self.etas_over_gamma.iter().map(|s| s / gamma);
+            let etas = self.etas.iter().copied().chain(scaled);
+            out.extend(etas.take(self.eta_count(solver)).map(|eta| (gamma, eta)));
+        }
+        out
+    }
+
+    /// The plan of this configuration, each solve for every seed: first the solvers without
+    /// `methods` settings on the γ × η grid (in `solvers` order), then the `methods` entries
+    /// of the selected solvers (in their order).
     pub fn plan(&self) -> Vec<RunSpec> {
+        let solve = |solver, gamma, eta, setting| RunSpec {
+            index: 0,
+            solver,
+            gamma,
+            eta,
+            setting,
+            seed: 0,
+        };
+        let mut solves: Vec<RunSpec> = vec![];
+        for &solver in self
+            .solvers
+            .iter()
+            .filter(|s| self.settings_of(**s).is_empty())
+        {
+            let grid = self.grid(solver).into_iter();
+            solves.extend(grid.map(|(g, e)| solve(solver, Some(g), Some(e), None)));
+        }
+        let selected = self
+            .methods
+            .iter()
+            .flatten()
+            .filter(|m| self.solvers.contains(&m.solver));
+        solves.extend(selected.map(|m| solve(m.solver, None, None, Some(m.clone()))));
         let mut runs = vec![];
-        for solver in &self.solvers {
-            for &gamma in self.gammas_of(*solver) {
-                let scaled = self.etas_over_gamma.iter().map(|s| s / gamma);
-                let etas = self.etas.iter().copied().chain(scaled);
-                for eta in etas.take(self.eta_count(*solver)) {
-                    for seed in 0..self.seeds {
-                        runs.push(RunSpec {
-                            index: runs.len(),
-                            solver: *solver,
-                            gamma,
-                            eta,
-                            seed,
-                        });
-                    }
-                }
+        for s in solves {
+            for seed in 0..self.seeds {
+                let index = runs.len();
+                runs.push(RunSpec {
+                    index,
+                    seed,
+                    ..s.clone()
+                });
             }
         }
         runs

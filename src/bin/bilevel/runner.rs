@@ -75,7 +75,7 @@ pub fn run(cfg: Config, resume: Option<CliCheckpoint>, ui: Ui) -> CliResult<Outc
         progress.run_done();
     }
     progress.clear();
-    output::write_all(&cfg, exp, &records, ui.quiet)?;
+    output::write_all(&cfg, exp, &records, backend, ui.quiet)?;
     writer.remove()?;
     Ok(Outcome::Finished)
 }

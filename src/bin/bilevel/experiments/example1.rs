@@ -56,19 +56,9 @@ impl Experiment for Example1 {
             file: "example1",
             title: "Example 1: x per iteration",
             x: "iteration",
-            panels: vec![
-                Panel {
-                    key: "x",
-                    label: "x",
-                    log10: false,
-                },
-                Panel {
-                    key: "metric",
-                    label: "‖G‖",
-                    log10: true,
-                },
-            ],
+            panels: vec![Panel::linear("x", "x"), Panel::log("metric", "‖G‖")],
             first_seed_only: true,
+            problem: None,
         }]
     }
     fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>> {
@@ -76,7 +66,7 @@ impl Experiment for Example1 {
             let problem = toys::Example1::<B>::new(&Default::default(), 1.0, 0.0)?;
             let inner = MinSolver::new(0.2).with_tol(1e-12).with_max_iters(100_000);
             let s = ctx.spec;
-            let mut solver = penalty_solver(s.solver, s.eta, s.gamma, inner, None)?;
+            let mut solver = s.method(|n, eta, gamma| penalty_solver(n, eta, gamma, inner, None))?;
             let options = ctx.options();
             let Some((report, extras)) =
                 ctx.solve::<B, _>(&problem, &mut solver, &options, &scalar_xy::<B>)?

@@ -74,19 +74,9 @@ impl Experiment for Fig10 {
             file: "fig10",
             title: "Fig. 10: Example 4, PBGD-BLOCC",
             x: "iteration",
-            panels: vec![
-                Panel {
-                    key: "metric",
-                    label: "‖G‖",
-                    log10: true,
-                },
-                Panel {
-                    key: "x",
-                    label: "x",
-                    log10: false,
-                },
-            ],
+            panels: vec![Panel::log("metric", "‖G‖"), Panel::linear("x", "x")],
             first_seed_only: true,
+            problem: None,
         }]
     }
     fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>> {
@@ -98,7 +88,8 @@ impl Experiment for Fig10 {
                 .into();
             let s = ctx.spec;
             let inner = MinSolver::single_step(0.1);
-            let mut solver = penalty_solver(s.solver, s.eta, s.gamma, inner, Some(maxmin))?;
+            let mut solver =
+                s.method(|n, eta, gamma| penalty_solver(n, eta, gamma, inner, Some(maxmin)))?;
             let options = ctx.options();
             let Some((report, extras)) =
                 ctx.solve::<B, _>(&problem, &mut solver, &options, &scalar_xy::<B>)?

@@ -57,19 +57,9 @@ impl Experiment for Fig9 {
             file: "fig9",
             title: "Fig. 9: Example 3, γ = 10",
             x: "iteration",
-            panels: vec![
-                Panel {
-                    key: "metric",
-                    label: "‖G‖",
-                    log10: true,
-                },
-                Panel {
-                    key: "x",
-                    label: "x",
-                    log10: false,
-                },
-            ],
+            panels: vec![Panel::log("metric", "‖G‖"), Panel::linear("x", "x")],
             first_seed_only: true,
+            problem: None,
         }]
     }
     fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>> {
@@ -77,7 +67,7 @@ impl Experiment for Fig9 {
             let problem = Example3::<B>::new(&Default::default(), 0.0, 0.0)?;
             let inner = MinSolver::new(0.1).with_tol(1e-10).with_max_iters(100_000);
             let s = ctx.spec;
-            let mut solver = penalty_solver(s.solver, s.eta, s.gamma, inner, None)?;
+            let mut solver = s.method(|n, eta, gamma| penalty_solver(n, eta, gamma, inner, None))?;
             let options = ctx.options();
             let Some((report, extras)) =
                 ctx.solve::<B, _>(&problem, &mut solver, &options, &scalar_xy::<B>)?

@@ -1,9 +1,13 @@
 //! The experiments the command runs: each one is a problem from the papers, the solvers that
 //! apply to it, default settings, the summary columns and the figures.
 
+mod c1;
 mod example1;
 mod fig10;
+mod fig5;
 mod fig9;
+mod hyperclean;
+mod table4;
 mod table7;
 
 use std::collections::BTreeMap;
@@ -16,10 +20,11 @@ use bilevel::core::{
 };
 
 use crate::choice::{BackendName, SolverName, names as list};
-use crate::config::{Config, File, Overrides};
+use crate::config::{Config, File, Overrides, Setting};
 use crate::context::RunCtx;
 use crate::error::{CliError, CliResult};
 use crate::plot::PlotSpec;
+use crate::plot::contour::Landscape;
 use crate::record::{Backend, RunRecord};
 
 /// One experiment of the command.
@@ -38,17 +43,39 @@ pub trait Experiment: Sync {
     fn plots(&self) -> Vec<PlotSpec>;
     /// Runs `ctx.spec` on `backend`; `None` when interrupted.
     fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>>;
-    /// Whether the `maxmin` key picks this experiment's MaxMin solver.
-    fn has_maxmin(&self) -> bool {
-        false
+    /// The experiment-specific keys it reads, of `data`, `maxmin`, `classifier`, `fraction`
+    /// (any other one given is refused by name).
+    fn keys(&self) -> &'static [&'static str] {
+        &[]
+    }
+    /// Landscape figures (contours with the runs' trajectories), computed on `backend`.
+    fn landscapes(&self, _backend: Backend, _cfg: &Config) -> CliResult<Vec<Landscape>> {
+        Ok(vec![])
+    }
+    /// Checks what only the experiment knows (its data file, its ranges) before any run.
+    fn check(&self, _cfg: &Config) -> CliResult<()> {
+        Ok(())
+    }
+    /// Whether solvers without `methods` settings run on the γ × η grid (else every solver
+    /// needs its settings, and `gamma`/`eta` do not apply).
+    fn uses_grid(&self) -> bool {
+        true
+    }
+    /// Whether runs of `methods` (a solver with all its settings) apply.
+    fn takes_methods(&self) -> bool {
+        true
     }
 }
 
-static ALL: [&dyn Experiment; 4] = [
+static ALL: [&dyn Experiment; 8] = [
     &fig9::Fig9,
     &fig10::Fig10,
     &example1::Example1,
     &table7::Table7,
+    &hyperclean::Hyperclean,
+    &table4::Table4,
+    &c1::C1,
+    &fig5::Fig5,
 ];
 
 /// The experiment called `name`, or an error that lists the valid names.
@@ -120,18 +147,82 @@ pub fn validate(cfg: &Config, exp: &dyn Experiment) -> CliResult<()> {
             ),
         });
     }
-    if cfg.maxmin.is_some() && !exp.has_maxmin() {
+    if let Some(key) = cfg
+        .experiment_keys()
+        .into_iter()
+        .find(|k| !exp.keys().contains(k))
+    {
+        let takers: Vec<&str> = ALL
+            .iter()
+            .filter(|e| e.keys().contains(&key))
+            .map(|e| e.name())
+            .collect();
         return Err(CliError::Invalid {
-            key: "maxmin",
+            key,
             reason: format!(
-                "does not apply: {} has no MaxMin solver; `maxmin` applies to experiments \
-                 with coupled constraints (table7)",
-                exp.name()
+                "does not apply to {}; `{key}` applies to {}",
+                exp.name(),
+                takers.join(", ")
             ),
         });
     }
+    validate_settings(cfg, exp)?;
     cfg.check_ranges()?;
-    Backend::of(cfg.backend).map(|_| ())
+    Backend::of(cfg.backend)?;
+    exp.check(cfg)
+}
+
+/// Checks the `methods` entries and the γ × η grid against what `exp` takes.
+fn validate_settings(cfg: &Config, exp: &dyn Experiment) -> CliResult<()> {
+    let invalid = |key, reason: String| Err(CliError::Invalid { key, reason });
+    let methods = cfg.methods.as_deref().unwrap_or_default();
+    if !methods.is_empty() && !exp.takes_methods() {
+        return invalid(
+            "methods",
+            format!("does not apply: {} runs on the γ × η grid only", exp.name()),
+        );
+    }
+    if let Some(m) = methods.iter().find(|m| !exp.solvers().contains(&m.solver)) {
+        return invalid(
+            "methods",
+            format!(
+                "{} does not apply to {}; valid: {}",
+                m.solver,
+                exp.name(),
+                list(exp.solvers())
+            ),
+        );
+    }
+    if exp.uses_grid() {
+        return Ok(());
+    }
+    if let Some(s) = cfg.solvers.iter().find(|s| cfg.settings_of(**s).is_empty()) {
+        return invalid(
+            "methods",
+            format!(
+                "{s} has no settings: {} needs a [[methods]] entry per solver",
+                exp.name()
+            ),
+        );
+    }
+    let grid = [
+        ("gamma", !cfg.gammas.is_empty()),
+        (
+            "eta",
+            !(cfg.etas.is_empty() && cfg.etas_over_gamma.is_empty()),
+        ),
+    ];
+    match grid.iter().find(|(_, given)| *given) {
+        Some((key, _)) => invalid(
+            key,
+            format!(
+                "does not apply to {}: each of its methods has its own settings (the \
+                 [[methods]] entries of DIR/config.toml; edit them and pass --config)",
+                exp.name()
+            ),
+        ),
+        None => Ok(()),
+    }
 }
 
 /// A configuration with the fields every experiment sets; the rest at common defaults.
@@ -157,6 +248,23 @@ fn config(
         checkpoint_every: 100,
         data: None,
         maxmin: None,
+        classifier: None,
+        fraction: None,
+        methods: None,
+    }
+}
+
+/// A configuration whose runs are `methods` (each solver with all its settings), no grid.
+fn config_of_methods(name: &str, methods: Vec<Setting>, iters: usize, tol: f64) -> Config {
+    let mut solvers: Vec<SolverName> = vec![];
+    for m in &methods {
+        if !solvers.contains(&m.solver) {
+            solvers.push(m.solver);
+        }
+    }
+    Config {
+        methods: Some(methods),
+        ..config(name, &solvers, &[], &[], iters, tol)
     }
 }
 

@@ -67,21 +67,9 @@ impl Experiment for Table7 {
     }
     fn plots(&self) -> Vec<PlotSpec> {
         let panels = vec![
-            Panel {
-                key: "accuracy",
-                label: "test accuracy",
-                log10: false,
-            },
-            Panel {
-                key: "f",
-                label: "upper objective f",
-                log10: false,
-            },
-            Panel {
-                key: "g",
-                label: "lower objective g",
-                log10: false,
-            },
+            Panel::linear("accuracy", "test accuracy"),
+            Panel::linear("f", "upper objective f"),
+            Panel::linear("g", "lower objective g"),
         ];
         vec![
             PlotSpec {
@@ -90,6 +78,7 @@ impl Experiment for Table7 {
                 x: "iteration",
                 panels: panels.clone(),
                 first_seed_only: true,
+                problem: None,
             },
             PlotSpec {
                 file: "fig18_time",
@@ -97,16 +86,29 @@ impl Experiment for Table7 {
                 x: "time",
                 panels,
                 first_seed_only: true,
+                problem: None,
             },
         ]
     }
-    fn has_maxmin(&self) -> bool {
-        true
+    fn keys(&self) -> &'static [&'static str] {
+        &["data", "maxmin"]
+    }
+    fn check(&self, cfg: &Config) -> CliResult<()> {
+        data(cfg).map(|_| ())
+    }
+    fn takes_methods(&self) -> bool {
+        false
     }
     fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>> {
         let (labelled, mut setting_cfg) = data(ctx.cfg)?;
-        setting_cfg.gamma = ctx.spec.gamma;
-        setting_cfg.eta = ctx.spec.eta;
+        let (Some(gamma), Some(eta)) = (ctx.spec.gamma, ctx.spec.eta) else {
+            return Err(CliError::Invalid {
+                key: "methods",
+                reason: "table7 runs on the γ × η grid only".into(),
+            });
+        };
+        setting_cfg.gamma = gamma;
+        setting_cfg.eta = eta;
         let method = match ctx.spec.solver {
             SolverName::Blocc => SvmMethod::Blocc,
             SolverName::PbgdFree => SvmMethod::PbgdFree,
