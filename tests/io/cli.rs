@@ -34,7 +34,7 @@ pub(crate) fn results(dir: &Path) -> Vec<Value> {
 }
 
 /// Everything of a run's results but the wall-clock times.
-fn iterates(run: &Value) -> Value {
+pub(crate) fn iterates(run: &Value) -> Value {
     let mut r = run.clone();
     r["values"].as_object_mut().unwrap().remove("seconds");
     for h in r["history"].as_array_mut().unwrap() {

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::cli::{bilevel, results, scratch, stderr};
+use crate::cli::{bilevel, iterates, results, scratch, stderr};
 
 /// Runs `bilevel run ARGS --quiet --out DIR` and checks the common outputs and `figures`.
 fn run_ok(name: &str, args: &[&str], figures: &[&str]) -> std::path::PathBuf {
@@ -182,6 +182,39 @@ fn fig5_draws_the_trajectories_over_the_contours_and_measures_the_distance_to_x_
             "{}: |x − x*| = {error}",
             r["label"]
         );
+    }
+}
+
+/// Runs with per-method settings (and their per-iteration measures) resume exactly: c1's
+/// perturbed-GD runs interrupted twice end with the iterates, histories and measures of an
+/// uninterrupted run.
+#[test]
+fn runs_of_methods_resume_exactly_after_two_interruptions() {
+    let args = ["c1", "--solver", "PerturbedGD", "--iters", "100", "--quiet"];
+    let whole = scratch("cmd_resume_whole");
+    let o = bilevel(&[&["run"], &args[..], &["--out", whole.to_str().unwrap()]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let part = scratch("cmd_resume_part");
+    let out = ["--out", part.to_str().unwrap(), "--checkpoint-every", "10"];
+    let first = [&["run"], &args[..], &out[..], &["--interrupt-after", "30"]].concat();
+    assert_eq!(bilevel(&first).status.code(), Some(130));
+    let checkpoint = part.join("checkpoint.json");
+    let cp = checkpoint.to_str().unwrap();
+    let again = bilevel(&["resume", cp, "--quiet", "--interrupt-after", "150"]);
+    assert_eq!(again.status.code(), Some(130), "{}", stderr(&again));
+    let last = bilevel(&["resume", cp, "--quiet"]);
+    assert!(last.status.success(), "{}", stderr(&last));
+    let (a, b) = (results(&whole), results(&part));
+    assert_eq!(a.len(), 4);
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(
+            iterates(x)["history"],
+            iterates(y)["history"],
+            "{}",
+            x["label"]
+        );
+        assert_eq!(x["extras"], y["extras"], "{}", x["label"]);
+        assert_eq!(x["x"], y["x"], "{}", x["label"]);
     }
 }
 
