@@ -218,6 +218,49 @@ fn runs_of_methods_resume_exactly_after_two_interruptions() {
     }
 }
 
+/// A run that diverges is kept (its last finite iterate, termination "Diverged") and the plan
+/// goes on: perturbed GD at step 0.01 diverges at iteration 9 on C.1.3 with seed 1's data.
+#[test]
+fn a_diverged_run_is_recorded_and_the_plan_goes_on() {
+    let dir = run_ok(
+        "c1_diverged",
+        &[
+            "c1",
+            "--solver",
+            "PerturbedGD",
+            "--iters",
+            "20",
+            "--seeds",
+            "2",
+        ],
+        &["c1_1"],
+    );
+    let runs = results(&dir);
+    assert_eq!(runs.len(), 8, "every run of the plan is recorded");
+    let diverged: Vec<&serde_json::Value> = runs
+        .iter()
+        .filter(|r| r["termination"].get("diverged").is_some())
+        .collect();
+    assert_eq!(diverged.len(), 1, "{runs:?}");
+    let d = diverged[0];
+    assert_eq!(d["spec"]["setting"]["problem"], "C.1.3");
+    assert_eq!(d["spec"]["seed"], 1);
+    assert!(
+        d["termination"]["diverged"]
+            .as_str()
+            .unwrap()
+            .contains("diverged at iteration")
+    );
+    assert!(
+        d["x"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v.as_f64().unwrap().is_finite())
+    );
+    assert!(summary(&dir).contains("Diverged"));
+}
+
 /// A `methods` entry whose settings are another solver's is refused, naming both.
 #[test]
 fn a_method_entry_of_the_wrong_kind_is_refused() {

@@ -12,7 +12,7 @@ use crate::checkpoint::{CurrentRun, Writer};
 use crate::config::Config;
 use crate::error::CliResult;
 use crate::progress::{CheckpointWriter, Interrupt, Progress, Recorder};
-use crate::record::{Extras, RunRecord, RunSpec, Solved};
+use crate::record::{Extras, RunRecord, RunSpec, Solved, Stop};
 
 /// What an experiment's `execute` gets: the configuration, the solve to run, and the
 /// machinery (`solve`) that adds progress, checkpoints and resume to it.
@@ -92,7 +92,7 @@ impl RunCtx<'_> {
         RunRecord {
             spec: self.spec.clone(),
             label: self.spec.label(self.cfg.seeds),
-            termination: report.termination,
+            termination: Stop::Finished(report.termination),
             values: all,
             x: to_vec(&report.x),
             y: to_vec(&report.y_gamma),

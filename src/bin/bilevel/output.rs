@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::error::{CliError, CliResult, io_error};
 use crate::experiments::Experiment;
 use crate::plot;
-use crate::record::{Backend, RunRecord};
+use crate::record::{Backend, RunRecord, Stop};
 
 /// Creates `dir` and checks that it can be written, before any run starts.
 pub fn prepare_dir(dir: &Path) -> CliResult<()> {
@@ -156,12 +156,22 @@ pub fn summary(exp: &dyn Experiment, records: &[RunRecord]) -> String {
             (_, Some(gamma), Some(eta)) => (num(gamma), num(eta)),
             _ => ("-".into(), "-".into()),
         };
-        let mut row = vec![s.name(), g.len().to_string()];
+        // Statistics over the finished runs; diverged ones are counted, not averaged.
+        let finished: Vec<&RunRecord> = g
+            .iter()
+            .copied()
+            .filter(|r| matches!(r.termination, Stop::Finished(_)))
+            .collect();
+        let runs = match g.len() - finished.len() {
+            0 => g.len().to_string(),
+            d => format!("{} ({d} diverged)", g.len()),
+        };
+        let mut row = vec![s.name(), runs];
         if on_grid {
             row.splice(1..1, [gamma, eta]);
         }
         for (_, key) in &columns {
-            let v: Vec<f64> = g
+            let v: Vec<f64> = finished
                 .iter()
                 .filter_map(|r| r.values.get(*key).copied())
                 .collect();
@@ -174,7 +184,7 @@ pub fn summary(exp: &dyn Experiment, records: &[RunRecord]) -> String {
                 }
             });
         }
-        let stops: BTreeSet<String> = g.iter().map(|r| format!("{:?}", r.termination)).collect();
+        let stops: BTreeSet<String> = g.iter().map(|r| r.termination.to_string()).collect();
         row.push(stops.into_iter().collect::<Vec<_>>().join("/"));
         rows.push(row);
     }

@@ -67,6 +67,15 @@ impl Progress {
         RunBar(bar)
     }
 
+    /// A warning on standard error, above the bars (printed with `--quiet` too).
+    pub fn warn(&self, line: &str) {
+        if self.multi.is_hidden() {
+            eprintln!("warning: {line}");
+        } else {
+            let _ = self.multi.println(format!("warning: {line}"));
+        }
+    }
+
     /// Removes the bars from the terminal.
     pub fn clear(&self) {
         self.runs.finish_and_clear();

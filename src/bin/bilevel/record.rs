@@ -208,6 +208,59 @@ impl Config {
     }
 }
 
+/// Why a run stopped: the library's termination, or a divergence (the run is then kept with
+/// its last finite iterate and no history, and the plan goes on).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Stop {
+    /// It ran to one of the library's stopping rules.
+    Finished(Termination),
+    /// It diverged; the library's message (iteration, what was seen, the last finite one).
+    Diverged {
+        /// The message.
+        diverged: String,
+    },
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stop::Finished(t) => write!(f, "{t:?}"),
+            Stop::Diverged { .. } => f.write_str("Diverged"),
+        }
+    }
+}
+
+impl RunRecord {
+    /// The record of a run that diverged: the last finite iterate of `error` (a
+    /// `Error::Diverged`), the iteration it diverged at; `None` for any other error.
+    pub fn diverged(spec: &RunSpec, seeds: u64, error: &CliError) -> Option<Self> {
+        let CliError::Library(
+            e @ bilevel::core::Error::Diverged {
+                iteration,
+                last_x,
+                last_y,
+                ..
+            },
+        ) = error
+        else {
+            return None;
+        };
+        Some(Self {
+            spec: spec.clone(),
+            label: spec.label(seeds),
+            termination: Stop::Diverged {
+                diverged: e.to_string(),
+            },
+            values: [("iterations".to_string(), *iteration as f64)].into(),
+            x: last_x.clone(),
+            y: last_y.clone(),
+            history: vec![],
+            extras: vec![],
+        })
+    }
+}
+
 /// What one finished solve left: its results and its history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
@@ -216,7 +269,7 @@ pub struct RunRecord {
     /// The label used in tables and plots.
     pub label: String,
     /// Why it stopped.
-    pub termination: Termination,
+    pub termination: Stop,
     /// Scalar results: iterations, ‖G‖, f, g, seconds and the experiment's own (accuracy, x, ...).
     pub values: BTreeMap<String, f64>,
     /// The final x.

@@ -8,7 +8,7 @@ use crate::config::Config;
 use crate::context::RunCtx;
 use crate::error::CliResult;
 use crate::progress::{Interrupt, Progress};
-use crate::record::Backend;
+use crate::record::{Backend, RunRecord};
 use crate::{experiments, output};
 
 /// Terminal behaviour: progress bars or not, and the testing aid that simulates Ctrl-C.
@@ -65,12 +65,23 @@ pub fn run(cfg: Config, resume: Option<CliCheckpoint>, ui: Ui) -> CliResult<Outc
             interrupt: &mut interrupt,
             writer: &mut writer,
         };
-        match exp.execute(backend, &mut ctx)? {
-            Some(record) => records.push(record),
-            None => {
+        match exp.execute(backend, &mut ctx) {
+            Ok(Some(record)) => records.push(record),
+            Ok(None) => {
                 progress.clear();
                 return Ok(Outcome::Interrupted(writer.path()));
             }
+            // A diverged run is kept (last finite iterate) and the plan goes on.
+            Err(e) => match RunRecord::diverged(spec, cfg.seeds, &e) {
+                Some(record) => {
+                    progress.warn(&format!(
+                        "{} diverged, kept with its last finite iterate: {e}",
+                        record.label
+                    ));
+                    records.push(record);
+                }
+                None => return Err(e),
+            },
         }
         progress.run_done();
     }
