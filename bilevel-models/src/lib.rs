@@ -9,6 +9,8 @@
 //!   weights) or the logistic loss.
 //! * [`data::Regression`] — seeded synthetic regression / classification data.
 //! * [`toys`] — Examples 1–4 of pbgd-free-efficient-penalty-blo.md.
+//! * [`landscapes`] — the problems of its Fig. 1 (three lower-level feasible sets) and Fig. 4
+//!   (a lower level on the unit ball), with the closed forms of y*(x).
 //! * [`appendix`] — App. C.1.1–C.1.3 of perturbed-gd-convex-qp-nonconvex-blo.md.
 //! * [`svm`] — SVM hyper-parameter tuning with coupled constraints (Table 7), with the
 //!   [`libsvm`] reader.
@@ -33,6 +35,7 @@ pub mod data;
 pub mod error;
 pub mod grouped;
 pub mod hyperclean;
+pub mod landscapes;
 pub mod libsvm;
 pub mod linalg;
 pub mod peft;

@@ -11,7 +11,7 @@ run() {
     shift
     cargo run --release --quiet --bin bilevel -- run "$name" --quiet --out "$out/$name" "$@"
 }
-ALL="${*:-fig9 fig10 example1 table7 hyperclean c1 table4 fig5}"
+ALL="${*:-fig9 fig10 example1 table7 hyperclean c1 table4 fig5 fig1 fig4}"
 for name in $ALL; do
     case $name in
     table7) run table7 --data data/diabetes.libsvm ;;

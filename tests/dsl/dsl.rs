@@ -5,6 +5,7 @@
 
 use bilevel::core::tensor::{scalar, to_vec, vector};
 use bilevel::models::data::normal;
+use bilevel::models::landscapes::{Fig1Box, Fig1Coupled, Fig1Free, Fig4};
 use bilevel::models::toys;
 use bilevel::prelude::*;
 use burn::tensor::TensorData;
@@ -91,38 +92,15 @@ fn example4_with_a_coupled_constraint_matches_hand_derived_gradients() {
     }
 }
 
-/// Fig. 1: f = y, g = (x − y)², unconstrained, with Y = [−1/2, 1/2], and with y ≤ x/2.
-#[bilevel(f = y, g = (x - y).powi(2))]
-struct Fig1Free {
-    #[upper]
-    x: Scalar,
-    #[lower]
-    y: Scalar,
-}
-
-#[bilevel(f = y, g = (x - y).powi(2))]
-struct Fig1Box {
-    #[upper]
-    x: Scalar,
-    #[lower(domain = interval(-0.5, 0.5))]
-    y: Scalar,
-}
-
-#[bilevel(f = y, g = (x - y).powi(2), c = y - x / 2.0)]
-struct Fig1Coupled {
-    #[upper]
-    x: Scalar,
-    #[lower]
-    y: Scalar,
-}
+// Fig. 1 and Fig. 4 are declared in `bilevel::models::landscapes` (the `fig1`, `fig4` commands).
 
 #[test]
 fn fig1_problems() {
     let (x, y) = (0.8, 0.3);
     let (xt, yt) = (vector::<B>(&[x], &dev()), vector::<B>(&[y], &dev()));
-    let free = Fig1Free::<B>::new(&dev()).unwrap();
-    let boxed = Fig1Box::<B>::new(&dev()).unwrap();
-    let coupled = Fig1Coupled::<B>::new(&dev()).unwrap();
+    let free = Fig1Free::<B>::new(&dev(), 0.0).unwrap();
+    let boxed = Fig1Box::<B>::new(&dev(), 0.0).unwrap();
+    let coupled = Fig1Coupled::<B>::new(&dev(), 0.0).unwrap();
     for o in [
         Oracles::new(&free)
             .grad_y(&Objective::Lower, &xt, &yt)
@@ -157,31 +135,9 @@ fn fig1_problems() {
     fd_ok(&coupled, &[x], &[y]);
 }
 
-/// Fig. 4: g = x y₁ + (1 + x) y₂² − y₂ on the unit ball (f is not given in the paper; here
-/// f = x² + ‖y‖²). y₁, y₂ are read with the unit vectors e1, e2 (data).
-#[bilevel(
-    f = x.powi(2) + y.norm2(),
-    g = x * dot(e1, y) + (1.0 + x) * dot(e2, y).powi(2) - dot(e2, y),
-)]
-struct Fig4 {
-    #[upper(init = 2.0)]
-    x: Scalar,
-    #[lower(domain = ball(1.0))]
-    y: Vector<2>,
-    #[data]
-    e1: Vector<2>,
-    #[data]
-    e2: Vector<2>,
-}
-
 #[test]
 fn fig4_unit_ball_problem() {
-    let p = Fig4::<B>::new(
-        &dev(),
-        vector(&[1.0, 0.0], &dev()),
-        vector(&[0.0, 1.0], &dev()),
-    )
-    .unwrap();
+    let p = Fig4::<B>::paper(&dev(), 2.0).unwrap();
     let o = Oracles::new(&p);
     let (x, y) = (1.5, [0.3, -0.4]);
     let (xt, yt) = (vector::<B>(&[x], &dev()), vector::<B>(&y, &dev()));

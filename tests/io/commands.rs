@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::cli::{bilevel, iterates, results, scratch, stderr};
 
 /// Runs `bilevel run ARGS --quiet --out DIR` and checks the common outputs and `figures`.
-fn run_ok(name: &str, args: &[&str], figures: &[&str]) -> std::path::PathBuf {
+pub(crate) fn run_ok(name: &str, args: &[&str], figures: &[&str]) -> std::path::PathBuf {
     let dir = scratch(&format!("cmd_{name}"));
     let mut all = vec!["run"];
     all.extend_from_slice(args);
@@ -26,7 +26,7 @@ fn run_ok(name: &str, args: &[&str], figures: &[&str]) -> std::path::PathBuf {
     dir
 }
 
-fn header(dir: &Path) -> Vec<String> {
+pub(crate) fn header(dir: &Path) -> Vec<String> {
     let csv = std::fs::read_to_string(dir.join("history.csv")).unwrap();
     csv.lines()
         .next()
@@ -36,7 +36,7 @@ fn header(dir: &Path) -> Vec<String> {
         .collect()
 }
 
-fn summary(dir: &Path) -> String {
+pub(crate) fn summary(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("summary.txt")).unwrap()
 }
 

@@ -3,4 +3,5 @@
 mod cli;
 mod commands;
 mod configs;
+mod landscapes;
 mod resume;

@@ -8,6 +8,7 @@ mod classic;
 mod coupled;
 mod explicit;
 mod hyperclean;
+mod landscapes;
 mod learning;
 mod penalty_solvers;
 mod second_order;

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::penalty::{
     PenaltySchedule, forbid_constraints, hypergradient, lower_solution, penalized,
+    single_loop_metric,
 };
 use super::update::{Moments, UpdateRule, Updates};
 use super::{IterState, MinSolver, Solver};
@@ -116,6 +117,11 @@ impl<B: Backend> Solver<B> for AltPbgd {
         let (x, metric) = self
             .update
             .step(&mut moments.x, domain, &s.x, &g_t, self.eta)?;
+        let metric = if self.is_single_loop() {
+            single_loop_metric(metric, &[y_g.residual, y_gamma.residual])
+        } else {
+            metric
+        };
         let inner_iters = y_g.iters + y_gamma.iters;
         let mut next = s.advance(x, y_gamma.y, metric, inner_iters, moments);
         (next.y_g, next.gamma) = (Some(y_g.y), gamma);

@@ -11,7 +11,9 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;
 
-use super::penalty::{PenaltySchedule, forbid_constraints, penalized, require_constraints};
+use super::penalty::{
+    PenaltySchedule, forbid_constraints, penalized, require_constraints, single_loop_metric,
+};
 use super::saddle::{CoupledState, SaddleSolver};
 use super::update::{UpdateRule, Updates};
 use super::{IterState, MinSolver, Solver};
@@ -102,25 +104,32 @@ impl<B: Backend> Solver<B> for PbgdFree {
     ) -> Result<IterState<B, Self::State>> {
         let gamma = self.gamma.at(s.iter);
         let mut moments = s.own.moments.clone();
-        let (y_gamma, lambda_gamma, inner_iters) = match (&self.coupled, &s.own.lambda_gamma) {
-            (Some(saddle), Some(lambda)) => {
-                let r = saddle.run(o, Some(gamma), &s.x, s.y_gamma.clone(), lambda.clone())?;
-                (r.y, Some(r.lambda), r.iters)
-            }
-            _ => {
-                let objective = penalized(gamma);
-                let y = s.y_gamma.clone();
-                let r = self
-                    .inner
-                    .run_with(o, &objective, &s.x, y, &mut moments.y_gamma)?;
-                (r.y, None, r.iters)
-            }
-        };
+        let (y_gamma, lambda_gamma, inner_iters, inner_residual) =
+            match (&self.coupled, &s.own.lambda_gamma) {
+                (Some(saddle), Some(lambda)) => {
+                    let r = saddle.run(o, Some(gamma), &s.x, s.y_gamma.clone(), lambda.clone())?;
+                    (r.y, Some(r.lambda), r.iters, 0.0)
+                }
+                _ => {
+                    let objective = penalized(gamma);
+                    let y = s.y_gamma.clone();
+                    let r = self
+                        .inner
+                        .run_with(o, &objective, &s.x, y, &mut moments.y_gamma)?;
+                    let single = if self.inner.max_iters == 1 {
+                        r.residual
+                    } else {
+                        0.0
+                    };
+                    (r.y, None, r.iters, single)
+                }
+            };
         let d = o.grad_x(&Objective::Upper, &s.x, &y_gamma)?;
         let domain = o.problem().upper().domain();
         let (x, metric) = self
             .update
             .step(&mut moments.x, domain, &s.x, &d, self.eta)?;
+        let metric = single_loop_metric(metric, &[inner_residual]);
         let own = CoupledState {
             moments,
             lambda_g: None,

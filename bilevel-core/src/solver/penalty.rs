@@ -243,3 +243,12 @@ pub fn lagrangian_hypergradient<B: Backend, O: Oracle<B>>(
     let at_g = oracles.grad_x(&lower, x, y_g)?;
     Ok((at_gamma - at_g).mul_scalar(gamma))
 }
+
+/// The stopping metric of a single-loop method (F²SA, single-loop PBGD-Free): the x step's
+/// metric and the projected-gradient residuals ‖G‖ of the single inner steps, whichever is
+/// largest. With one inner step per outer step the inner iterates are far from their solutions
+/// early on and the hypergradient is not yet meaningful: x may sit still (at a bound of X, say)
+/// while y still moves, and the x step alone would stop the run there.
+pub fn single_loop_metric(x_metric: f64, inner_residuals: &[f64]) -> f64 {
+    inner_residuals.iter().fold(x_metric, |m, r| m.max(*r))
+}

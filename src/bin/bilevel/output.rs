@@ -50,6 +50,9 @@ pub fn write_all(
     for land in exp.landscapes(backend, cfg)? {
         plots.extend(plot::contour::draw(dir, &land, records)?);
     }
+    for curves in exp.curves(backend, cfg)? {
+        plots.extend(plot::curves::draw(dir, &curves, records)?);
+    }
     if !quiet {
         println!("{table}");
         println!("outputs in {}:", dir.display());

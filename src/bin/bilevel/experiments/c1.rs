@@ -16,11 +16,11 @@ use bilevel::core::{
 };
 use bilevel::models::appendix::C1Data;
 
-use super::{Experiment, config_of_methods};
+use super::{Experiment, check_problems, config_of_methods};
 use crate::choice::SolverName;
 use crate::config::{Config, Setting};
 use crate::context::RunCtx;
-use crate::error::{CliError, CliResult};
+use crate::error::CliResult;
 use crate::on_backend;
 use crate::plot::{Panel, PlotSpec};
 use crate::record::{Backend, RunRecord};
@@ -218,24 +218,7 @@ impl Experiment for C1 {
         false
     }
     fn check(&self, cfg: &Config) -> CliResult<()> {
-        let known = ["C.1.1", "C.1.2", "C.1.3"];
-        match cfg
-            .methods
-            .iter()
-            .flatten()
-            .find(|m| !known.contains(&m.problem.as_str()))
-        {
-            Some(m) => Err(CliError::Invalid {
-                key: "methods",
-                reason: format!(
-                    "problem {:?} of {} is not one of {}",
-                    m.problem,
-                    m.solver,
-                    known.join(", ")
-                ),
-            }),
-            None => Ok(()),
-        }
+        check_problems(cfg, &["C.1.1", "C.1.2", "C.1.3"])
     }
     fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>> {
         let data = C1Data::new(ctx.spec.seed);

@@ -3,7 +3,9 @@
 
 mod c1;
 mod example1;
+mod fig1;
 mod fig10;
+mod fig4;
 mod fig5;
 mod fig9;
 mod hyperclean;
@@ -25,6 +27,7 @@ use crate::context::RunCtx;
 use crate::error::{CliError, CliResult};
 use crate::plot::PlotSpec;
 use crate::plot::contour::Landscape;
+use crate::plot::curves::Curves;
 use crate::record::{Backend, RunRecord};
 
 /// One experiment of the command.
@@ -52,6 +55,10 @@ pub trait Experiment: Sync {
     fn landscapes(&self, _backend: Backend, _cfg: &Config) -> CliResult<Vec<Landscape>> {
         Ok(vec![])
     }
+    /// Curve figures (functions of x, curves in the plane) with the runs' trajectories.
+    fn curves(&self, _backend: Backend, _cfg: &Config) -> CliResult<Vec<Curves>> {
+        Ok(vec![])
+    }
     /// Checks what only the experiment knows (its data file, its ranges) before any run.
     fn check(&self, _cfg: &Config) -> CliResult<()> {
         Ok(())
@@ -67,7 +74,7 @@ pub trait Experiment: Sync {
     }
 }
 
-static ALL: [&dyn Experiment; 8] = [
+static ALL: [&dyn Experiment; 10] = [
     &fig9::Fig9,
     &fig10::Fig10,
     &example1::Example1,
@@ -76,6 +83,8 @@ static ALL: [&dyn Experiment; 8] = [
     &table4::Table4,
     &c1::C1,
     &fig5::Fig5,
+    &fig1::Fig1,
+    &fig4::Fig4,
 ];
 
 /// The experiment called `name`, or an error that lists the valid names.
@@ -299,6 +308,27 @@ fn penalty_solver(
             });
         }
     })
+}
+
+/// Checks that every `methods` entry's problem is one of `known`.
+fn check_problems(cfg: &Config, known: &[&str]) -> CliResult<()> {
+    match cfg
+        .methods
+        .iter()
+        .flatten()
+        .find(|m| !known.contains(&m.problem.as_str()))
+    {
+        Some(m) => Err(CliError::Invalid {
+            key: "methods",
+            reason: format!(
+                "problem {:?} of {} is not one of {}",
+                m.problem,
+                m.solver,
+                known.join(", ")
+            ),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The extras of a problem with scalar x and y: their values.

@@ -94,7 +94,7 @@ where
 }
 
 /// The range of `values` with a margin (a factor on a log axis), widened when they coincide.
-fn range(values: impl Iterator<Item = f64>, log: bool) -> Range<f64> {
+pub(super) fn range(values: impl Iterator<Item = f64>, log: bool) -> Range<f64> {
     let (lo, hi) = values
         .filter(|v| v.is_finite() && (!log || *v > 0.0))
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
@@ -131,16 +131,7 @@ where
         .y_label_area_size(70)
         .build_cartesian_2d(x, y)
         .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc(x_desc)
-        .y_desc(y_desc)
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .label_style(("sans-serif", 14))
-        .light_line_style(RGBColor(238, 238, 238))
-        .draw()
-        .map_err(err)?;
+    draw_mesh(&mut chart, (x_desc, y_desc), RGBColor(238, 238, 238)).map_err(err)?;
     for s in lines.iter().filter(|s| s.band.len() > 1) {
         let upper = s.band.iter().map(|b| (b.0, b.2));
         let lower = s.band.iter().rev().map(|b| (b.0, b.1));
@@ -161,10 +152,34 @@ where
     Ok(())
 }
 
+/// The axes every panel shares: their labels, ticks without float noise ([`tick`]) and the
+/// minor grid lines in `light`.
+pub fn draw_mesh<DB, X, Y>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<X, Y>>,
+    (x_desc, y_desc): (&str, &str),
+    light: RGBColor,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>>
+where
+    DB: DrawingBackend,
+    X: Ranged<ValueType = f64> + ValueFormatter<f64>,
+    Y: Ranged<ValueType = f64> + ValueFormatter<f64>,
+{
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_label_formatter(&tick)
+        .y_label_formatter(&tick)
+        .label_style(("sans-serif", 14))
+        .light_line_style(light)
+        .draw()
+}
+
 /// A tick label without float noise: 10 not 10.0, 0.3 not 0.30000000000000004, 1e-5 not
-/// 9.999999998e-6.
+/// 9.999999998e-6, 0 not -2.2e-16.
 pub fn tick(v: &f64) -> String {
-    let v = *v;
+    // A linear axis' tick at 0 comes out as ±2e-16 or so.
+    let v = if v.abs() < 1e-15 { 0.0 } else { *v };
     if v == 0.0 || (1e-3..1e5).contains(&v.abs()) {
         let digits = 5 - v.abs().log10().floor().max(-3.0) as i32;
         let scale = 10f64.powi(digits);

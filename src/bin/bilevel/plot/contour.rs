@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::chart::{draw_legend, legend_height_of, tick};
+use super::chart::{draw_legend, draw_mesh, legend_height_of};
 use super::series::{Series, colored_groups, groups};
-use super::{DrawError, register_font};
-use crate::error::{CliError, CliResult};
+use super::{DrawError, Figure, write_figure};
+use crate::error::CliResult;
 use crate::record::RunRecord;
 
 /// A function sampled on an n × n grid.
@@ -96,33 +96,39 @@ fn cell_segments(
     points.chunks_exact(2).map(|c| [c[0], c[1]]).collect()
 }
 
-/// The (x, y) of each recorded row of `run`.
-fn trajectory(run: &RunRecord) -> Vec<(f64, f64)> {
+/// The (`x`, `y`) history values of each recorded row of `run`.
+pub(super) fn trajectory(run: &RunRecord, (x, y): (&str, &str)) -> Vec<(f64, f64)> {
     (0..run.history.len())
-        .filter_map(|i| Some((run.history_value(i, "x")?, run.history_value(i, "y")?)))
+        .filter_map(|i| Some((run.history_value(i, x)?, run.history_value(i, y)?)))
         .filter(|(x, y)| x.is_finite() && y.is_finite())
         .collect()
 }
 
+/// A landscape with the runs drawn over it.
+struct Drawn<'a> {
+    land: &'a Landscape,
+    runs: Vec<&'a RunRecord>,
+}
+
+impl Figure for Drawn<'_> {
+    fn file(&self) -> &str {
+        self.land.file
+    }
+    fn size(&self) -> (u32, u32) {
+        (720, 640)
+    }
+    fn render<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<(), DrawError>
+    where
+        DB::ErrorType: 'static,
+    {
+        render(root, self.land, &self.runs)
+    }
+}
+
 /// Draws `land` with the trajectories of seed 0 of every run; returns the files written.
 pub fn draw(dir: &Path, land: &Landscape, records: &[RunRecord]) -> CliResult<Vec<PathBuf>> {
-    register_font();
     let runs: Vec<&RunRecord> = records.iter().filter(|r| r.spec.seed == 0).collect();
-    let size = (720, 640);
-    let png = dir.join(format!("{}.png", land.file));
-    let svg = dir.join(format!("{}.svg", land.file));
-    let failed = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| CliError::Plot { path, source }
-    };
-    render(
-        BitMapBackend::new(&png, size).into_drawing_area(),
-        land,
-        &runs,
-    )
-    .map_err(failed(&png))?;
-    render(SVGBackend::new(&svg, size).into_drawing_area(), land, &runs).map_err(failed(&svg))?;
-    Ok(vec![png, svg])
+    write_figure(dir, &Drawn { land, runs })
 }
 
 /// The legend entries: the fields, then one per method (its colour as in every figure).
@@ -167,16 +173,8 @@ where
         .y_label_area_size(56)
         .build_cartesian_2d(land.x.0..land.x.1, land.y.0..land.y.1)
         .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("x (upper-level variable)")
-        .y_desc("y (lower-level variable)")
-        .x_label_formatter(&tick)
-        .y_label_formatter(&tick)
-        .light_line_style(WHITE)
-        .label_style(("sans-serif", 14))
-        .draw()
-        .map_err(err)?;
+    let labels = ("x (upper-level variable)", "y (lower-level variable)");
+    draw_mesh(&mut chart, labels, WHITE).map_err(err)?;
     let xs = Landscape::axis(land.x, land.n);
     let ys = Landscape::axis(land.y, land.n);
     for f in &land.fields {
@@ -195,7 +193,7 @@ where
         chart.draw_series(lines).map_err(err)?;
     }
     for (line, (_, group)) in entries[land.fields.len()..].iter().zip(groups(runs)) {
-        let path = trajectory(group[0]);
+        let path = trajectory(group[0], ("x", "y"));
         let style = line.color.stroke_width(3);
         chart
             .draw_series(LineSeries::new(path.clone(), style))

@@ -5,11 +5,13 @@
 
 mod chart;
 pub mod contour;
+pub mod curves;
 mod series;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::error::{CliError, CliResult};
@@ -104,9 +106,61 @@ pub(crate) fn register_font() {
     });
 }
 
+/// A figure that can be drawn on any plotters backend.
+pub(crate) trait Figure {
+    /// The file name without extension.
+    fn file(&self) -> &str;
+    /// (width, height) in pixels.
+    fn size(&self) -> (u32, u32);
+    /// Draws the figure on `root`.
+    fn render<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<(), DrawError>
+    where
+        DB::ErrorType: 'static;
+}
+
+/// Writes `figure` as `dir/FILE.png` and `dir/FILE.svg`; returns the two files.
+pub(crate) fn write_figure(dir: &Path, figure: &impl Figure) -> CliResult<Vec<PathBuf>> {
+    register_font();
+    let png = dir.join(format!("{}.png", figure.file()));
+    let svg = dir.join(format!("{}.svg", figure.file()));
+    let failed = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| CliError::Plot { path, source }
+    };
+    let size = figure.size();
+    figure
+        .render(BitMapBackend::new(&png, size).into_drawing_area())
+        .map_err(failed(&png))?;
+    figure
+        .render(SVGBackend::new(&svg, size).into_drawing_area())
+        .map_err(failed(&svg))?;
+    Ok(vec![png, svg])
+}
+
+/// A line figure of `spec` over `runs`.
+struct Lines<'a> {
+    spec: &'a PlotSpec,
+    runs: Vec<&'a RunRecord>,
+}
+
+impl Figure for Lines<'_> {
+    fn file(&self) -> &str {
+        self.spec.file
+    }
+    fn size(&self) -> (u32, u32) {
+        let width = 560 * self.spec.panels.len() as u32;
+        (width, 440 + chart::legend_height(&self.runs, width))
+    }
+    fn render<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>) -> Result<(), DrawError>
+    where
+        DB::ErrorType: 'static,
+    {
+        chart::render(root, self.spec, &self.runs)
+    }
+}
+
 /// Draws the figures `plots`; returns the files written.
 pub fn draw_all(dir: &Path, plots: &[PlotSpec], records: &[RunRecord]) -> CliResult<Vec<PathBuf>> {
-    register_font();
     let mut files = vec![];
     for spec in plots {
         let runs: Vec<&RunRecord> = records
@@ -115,27 +169,9 @@ pub fn draw_all(dir: &Path, plots: &[PlotSpec], records: &[RunRecord]) -> CliRes
             .filter(|r| spec.problem.is_none_or(|p| r.spec.problem() == p))
             .filter(|r| !r.history.is_empty())
             .collect();
-        if runs.is_empty() {
-            continue;
+        if !runs.is_empty() {
+            files.extend(write_figure(dir, &Lines { spec, runs })?);
         }
-        let width = 560 * spec.panels.len() as u32;
-        let size = (width, 440 + chart::legend_height(&runs, width));
-        let png = dir.join(format!("{}.png", spec.file));
-        let svg = dir.join(format!("{}.svg", spec.file));
-        let failed = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| CliError::Plot { path, source }
-        };
-        chart::render(
-            BitMapBackend::new(&png, size).into_drawing_area(),
-            spec,
-            &runs,
-        )
-        .map_err(failed(&png))?;
-        chart::render(SVGBackend::new(&svg, size).into_drawing_area(), spec, &runs)
-            .map_err(failed(&svg))?;
-        files.push(png);
-        files.push(svg);
     }
     Ok(files)
 }
