@@ -228,6 +228,17 @@ pub enum Error {
         /// That x.
         x: Vec<f64>,
     },
+    /// A start point given at run time ([`crate::StartAt`]) outside its variable's domain.
+    #[error(
+        "the start point of variable `{variable}` is outside its domain (its projection is \
+         {distance:.3e} away); give a point inside the domain"
+    )]
+    StartOutsideDomain {
+        /// The variable's name.
+        variable: String,
+        /// The Euclidean distance from the point to its projection onto the domain.
+        distance: f64,
+    },
     /// A solve produced NaN/Inf or blew up. Carries the iteration and the last finite iterate.
     #[error(
         "{solver} diverged at iteration {iteration}: {reason}; the last finite iterate (iteration \

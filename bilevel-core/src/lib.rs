@@ -35,6 +35,7 @@ pub mod ops;
 pub mod oracle;
 pub mod problem;
 pub mod solver;
+pub mod start;
 pub mod tensor;
 
 pub use batch::{Batch, Minibatch};
@@ -55,6 +56,7 @@ pub use solver::{
     SaddleSolver, SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates, solve,
     solve_auto,
 };
+pub use start::{StartAt, Started};
 
 /// The backends compiled in, selected by cargo features.
 pub mod backend {
@@ -81,6 +83,6 @@ pub mod prelude {
     };
     pub use crate::{
         Batch, Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Minibatch,
-        Objective, Oracle, Oracles, Problem, Result, Variable, Wrt,
+        Objective, Oracle, Oracles, Problem, Result, StartAt, Started, Variable, Wrt,
     };
 }

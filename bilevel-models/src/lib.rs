@@ -13,7 +13,8 @@
 //!   (a lower level on the unit ball), with the closed forms of y*(x).
 //! * [`appendix`] — App. C.1.1–C.1.3 of perturbed-gd-convex-qp-nonconvex-blo.md.
 //! * [`svm`] — SVM hyper-parameter tuning with coupled constraints (Table 7), with the
-//!   [`libsvm`] reader.
+//!   [`libsvm`] reader; [`svm_authors`] runs it as the BLOCC authors' code does, with their
+//!   per-seed inputs ([`svm_inputs`]).
 //! * [`hyperclean::HyperCleaning`] — data hyper-cleaning with a linear or a one-hidden-layer
 //!   ReLU classifier, on [`classify::Classes`] (embedded digits, MNIST IDX reader).
 //! * [`representation::Representation`] — representation learning (eq. 69): a two-layer ReLU
@@ -43,6 +44,8 @@ pub mod quadratic;
 pub mod regression;
 pub mod representation;
 pub mod svm;
+pub mod svm_authors;
+pub mod svm_inputs;
 pub mod table;
 pub mod toys;
 

@@ -1,5 +1,5 @@
-//! The landscape commands `fig1` and `fig4` at reduced size: files, columns, and end points
-//! against the closed-form optima.
+//! The landscape commands `fig1` and `fig4`, and table7 under the authors' protocol, at reduced
+//! size: files, columns, and end points against the closed-form optima.
 
 use crate::cli::results;
 use crate::commands::{header, run_ok, summary};
@@ -37,5 +37,26 @@ fn fig4_draws_the_lower_solutions_on_the_circle_and_reaches_x_star() {
     for r in &runs {
         let error = r["values"]["error"].as_f64().unwrap();
         assert!(error < 1e-5, "{}: |x − x*| = {error}", r["label"]);
+    }
+}
+
+#[test]
+fn table7_with_the_authors_protocol_writes_the_read_out_epoch() {
+    let args = ["table7", "--protocol", "authors", "--iters", "4"];
+    let dir = run_ok("table7_authors", &args, &["fig18_iteration"]);
+    let cols = header(&dir);
+    for c in ["val_loss", "accuracy", "elapsed_s"] {
+        assert!(cols.iter().any(|h| h == c), "{c} not in {cols:?}");
+    }
+    let table = summary(&dir);
+    assert!(
+        table.contains("stop epoch") && table.contains("0.0050"),
+        "{table}"
+    );
+    let config = std::fs::read_to_string(dir.join("config.toml")).unwrap();
+    assert!(config.contains("protocol = \"authors\""), "{config}");
+    for r in &results(&dir) {
+        let k = r["values"]["stop_epoch"].as_f64().unwrap();
+        assert!((1.0..=3.0).contains(&k), "{}: stop epoch {k}", r["label"]);
     }
 }

@@ -13,3 +13,4 @@ mod learning;
 mod penalty_solvers;
 mod second_order;
 mod svm;
+mod svm_authors;

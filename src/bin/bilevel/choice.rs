@@ -123,6 +123,16 @@ choice! {
 }
 
 choice! {
+    /// How table7 runs: this library's protocol, or the BLOCC authors' code's.
+    Protocol("protocol") {
+        /// c₀ = 1, simultaneous descent–ascent, b unregularized, a mean over the validation rows.
+        Ours = "ours",
+        /// The authors' splits, c₀, block descent–ascent and read-out (`svm_authors`).
+        Authors = "authors",
+    }
+}
+
+choice! {
     /// The lower-level classifier of hyper-cleaning.
     Classifier("classifier") {
         /// Logits a W + b (convex lower level).

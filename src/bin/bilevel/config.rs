@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use bilevel::core::Method;
 use bilevel::core::config::Validate;
 
-use crate::choice::{BackendName, Classifier, MaxMin, SolverName};
+use crate::choice::{BackendName, Classifier, MaxMin, Protocol, SolverName};
 use crate::error::{CliError, CliResult, io_error};
 
 /// Declares [`Config`] (every key set), `ConfigFile` (every key optional: what a TOML file
@@ -84,6 +84,8 @@ config_keys! {
         data: PathBuf,
         /// The MaxMin solver of experiments with coupled constraints (table7).
         maxmin: MaxMin,
+        /// table7's protocol: `ours` (default) or `authors`.
+        protocol: Protocol,
         /// The lower-level classifier (hyperclean): `linear` or `mlp`.
         classifier: Classifier,
         /// The fraction of training labels corrupted (hyperclean), in [0, 1).
@@ -188,6 +190,9 @@ pub struct Overrides {
     /// The MaxMin solver (table7): `descent-ascent` or `augmented`.
     #[arg(long, value_name = "M")]
     maxmin: Option<MaxMin>,
+    /// table7's protocol: `ours` (default) or `authors` (the BLOCC authors' code's).
+    #[arg(long, value_name = "P")]
+    protocol: Option<Protocol>,
     /// The lower-level classifier (hyperclean): `linear` or `mlp`.
     #[arg(long, value_name = "C")]
     classifier: Option<Classifier>,
@@ -208,6 +213,7 @@ impl Overrides {
             ("checkpoint-every", self.checkpoint_every.is_some()),
             ("data", self.data.is_some()),
             ("maxmin", self.maxmin.is_some()),
+            ("protocol", self.protocol.is_some()),
             ("classifier", self.classifier.is_some()),
             ("fraction", self.fraction.is_some()),
         ];
@@ -252,7 +258,7 @@ impl Overrides {
         macro_rules! set_optional {
             ($($field:ident),*) => { $( if self.$field.is_some() { cfg.$field = self.$field.clone(); } )* };
         }
-        set_optional!(data, maxmin, classifier, fraction);
+        set_optional!(data, maxmin, protocol, classifier, fraction);
     }
 }
 
@@ -342,6 +348,7 @@ impl Config {
         let given = [
             ("data", self.data.is_some()),
             ("maxmin", self.maxmin.is_some()),
+            ("protocol", self.protocol.is_some()),
             ("classifier", self.classifier.is_some()),
             ("fraction", self.fraction.is_some()),
         ];

@@ -4,8 +4,12 @@
 //!
 //! ```text
 //! ŷ = y + β(y − y_prev),  λ̂ = max(0, λ + β(λ − λ_prev))
-//! y⁺ = Proj_Y(ŷ − η_y ∇_y L(ŷ, λ̂)),   λ⁺ = max(0, λ̂ + η_λ c(x, y⁺))
+//! y⁺ = Proj_Y(ŷ − η_y ∇_y L(ŷ, λ̂)),   λ⁺ = max(λ_min, λ̂ + η_λ c(x, y⁺))
 //! ```
+//!
+//! [`DescentAscent`] may take several y steps per λ step (`primal_steps`, λ fixed meanwhile:
+//! block descent–ascent, as the BLOCC authors' code runs it) and keep λ ≥ λ_min > 0
+//! (`lambda_floor`; their code floors it at 1e-5); λ_min = 0 otherwise.
 
 use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;
@@ -36,6 +40,12 @@ pub struct DescentAscent {
     /// ‖λ‖ above this declares the constraints infeasible (> 0).
     #[config(default = 1e8, check = positive)]
     pub lambda_limit: f64,
+    /// y steps per λ step (≥ 1), λ fixed meanwhile; `max_iters` counts λ steps.
+    #[config(default = 1, check = at_least_one)]
+    pub primal_steps: usize,
+    /// The floor λ_min of the multipliers (≥ 0).
+    #[config(default = 0.0, check = non_negative)]
+    pub lambda_floor: f64,
 }
 
 /// Descent–ascent from Nesterov extrapolations with factor β (the spirit of Jiang et al.
@@ -85,6 +95,8 @@ struct Steps {
     tol: f64,
     max_iters: usize,
     lambda_limit: f64,
+    primal_steps: usize,
+    lambda_floor: f64,
 }
 
 impl DescentAscent {
@@ -109,7 +121,17 @@ impl DescentAscent {
         y0: Tensor<B, 1>,
         lambda0: Tensor<B, 1>,
     ) -> Result<SaddleOutcome<B>> {
-        self.accelerated(0.0).run(o, gamma, x, y0, lambda0)
+        let steps = Steps {
+            step_y: self.step_y,
+            step_lambda: self.step_lambda,
+            momentum: 0.0,
+            tol: self.tol,
+            max_iters: self.max_iters,
+            lambda_limit: self.lambda_limit,
+            primal_steps: self.primal_steps,
+            lambda_floor: self.lambda_floor,
+        };
+        descent_ascent(&steps, o, gamma, x, y0, lambda0)
     }
 }
 
@@ -130,6 +152,8 @@ impl Accelerated {
             tol: self.tol,
             max_iters: self.max_iters,
             lambda_limit: self.lambda_limit,
+            primal_steps: 1,
+            lambda_floor: 0.0,
         };
         descent_ascent(&steps, o, gamma, x, y0, lambda0)
     }
@@ -152,6 +176,8 @@ impl SingleLoop {
             tol: 0.0,
             max_iters: 1,
             lambda_limit: self.lambda_limit,
+            primal_steps: 1,
+            lambda_floor: 0.0,
         };
         descent_ascent(&steps, o, gamma, x, y0, lambda0)
     }
@@ -167,7 +193,8 @@ fn descent_ascent<B: Backend, O: Oracle<B>>(
     lambda0: Tensor<B, 1>,
 ) -> Result<SaddleOutcome<B>> {
     let domain = o.problem().lower().domain();
-    let (mut y, mut lambda) = (y0, lambda0.clamp_min(0.0));
+    let multipliers = Domain::interval(p.lambda_floor, f64::INFINITY)?;
+    let (mut y, mut lambda) = (y0, lambda0.clamp_min(p.lambda_floor));
     let (mut y_prev, mut lambda_prev) = (y.clone(), lambda.clone());
     let mut residual = f64::INFINITY;
     for iters in 0..p.max_iters {
@@ -175,20 +202,16 @@ fn descent_ascent<B: Backend, O: Oracle<B>>(
             let b = p.momentum;
             (
                 y.clone() + (y.clone() - y_prev).mul_scalar(b),
-                (lambda.clone() + (lambda.clone() - lambda_prev).mul_scalar(b)).clamp_min(0.0),
+                (lambda.clone() + (lambda.clone() - lambda_prev).mul_scalar(b))
+                    .clamp_min(p.lambda_floor),
             )
         } else {
             (y.clone(), lambda.clone())
         };
-        let grad = o.grad_y(&lagrangian(gamma, &le), x, &ye)?;
-        let (y_next, norm_y) = projected_step(domain, &ye, &grad, p.step_y)?;
+        let (y_next, norm_y) = primal_steps(p, o, gamma, x, ye, &le, domain)?;
         let c = o.constraints(x, &y_next)?;
-        let (lambda_next, norm_l) = projected_step(
-            &Domain::non_negative(),
-            &le,
-            &c.clone().neg(),
-            p.step_lambda,
-        )?;
+        let (lambda_next, norm_l) =
+            projected_step(&multipliers, &le, &c.clone().neg(), p.step_lambda)?;
         residual = norm_y + norm_l;
         check_step(p.lambda_limit, residual, &lambda_next, &c, iters)?;
         (y_prev, lambda_prev) = (y, lambda);
@@ -204,4 +227,23 @@ fn descent_ascent<B: Backend, O: Oracle<B>>(
         residual,
         residual <= p.tol,
     ))
+}
+
+/// `p.primal_steps` projected gradient steps on y from `y` with λ fixed; the last step's
+/// generalized-gradient norm.
+fn primal_steps<B: Backend, O: Oracle<B>>(
+    p: &Steps,
+    o: &O,
+    gamma: Option<f64>,
+    x: &Tensor<B, 1>,
+    mut y: Tensor<B, 1>,
+    lambda: &Tensor<B, 1>,
+    domain: &Domain,
+) -> Result<(Tensor<B, 1>, f64)> {
+    let mut norm = f64::INFINITY;
+    for _ in 0..p.primal_steps {
+        let grad = o.grad_y(&lagrangian(gamma, lambda), x, &y)?;
+        (y, norm) = projected_step(domain, &y, &grad, p.step_y)?;
+    }
+    Ok((y, norm))
 }

@@ -11,6 +11,7 @@ mod fig9;
 mod hyperclean;
 mod table4;
 mod table7;
+mod table7_authors;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -63,6 +64,9 @@ pub trait Experiment: Sync {
     fn check(&self, _cfg: &Config) -> CliResult<()> {
         Ok(())
     }
+    /// Settings that follow from other choices, applied after the defaults, the file and the
+    /// flags (table7's `--protocol authors` takes the authors' γ and η for the default grid).
+    fn derive(&self, _cfg: &mut Config) {}
     /// Whether solvers without `methods` settings run on the γ × η grid (else every solver
     /// needs its settings, and `gamma`/`eta` do not apply).
     fn uses_grid(&self) -> bool {
@@ -140,6 +144,7 @@ pub fn resolve(
     let mut cfg = exp.defaults();
     file.apply(&mut cfg);
     flags.apply(&mut cfg);
+    exp.derive(&mut cfg);
     validate(&cfg, exp)?;
     Ok(cfg)
 }
@@ -257,6 +262,7 @@ fn config(
         checkpoint_every: 100,
         data: None,
         maxmin: None,
+        protocol: None,
         classifier: None,
         fraction: None,
         methods: None,

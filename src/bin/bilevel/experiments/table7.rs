@@ -11,8 +11,8 @@ use bilevel::core::burn::tensor::backend::Backend as BurnBackend;
 use bilevel::models::libsvm::Labelled;
 use bilevel::models::svm::{SvmMethod, SvmSetting, Table7Config, augmented_default};
 
-use super::{Experiment, config};
-use crate::choice::{MaxMin, SolverName};
+use super::{Experiment, config, table7_authors};
+use crate::choice::{MaxMin, Protocol, SolverName};
 use crate::config::Config;
 use crate::context::RunCtx;
 use crate::error::{CliError, CliResult};
@@ -61,6 +61,7 @@ impl Experiment for Table7 {
             ("test accuracy", "accuracy"),
             ("seconds", "seconds"),
             ("epochs", "iterations"),
+            ("stop epoch", "stop_epoch"),
             ("max c", "max_violation"),
             ("‖(w,b) − QP‖", "distance_to_qp"),
         ]
@@ -80,15 +81,29 @@ impl Experiment for Table7 {
         ]
     }
     fn keys(&self) -> &'static [&'static str] {
-        &["data", "maxmin"]
+        &["data", "maxmin", "protocol"]
+    }
+    fn derive(&self, cfg: &mut Config) {
+        let defaults = self.defaults();
+        let default_grid = cfg.gammas == defaults.gammas && cfg.etas == defaults.etas;
+        if cfg.protocol == Some(Protocol::Authors) && default_grid {
+            (cfg.gammas, cfg.etas) = table7_authors::grid();
+        }
     }
     fn check(&self, cfg: &Config) -> CliResult<()> {
+        if cfg.protocol == Some(Protocol::Authors) {
+            return table7_authors::load(cfg).map(|_| ());
+        }
         data(cfg).map(|_| ())
     }
     fn takes_methods(&self) -> bool {
         false
     }
     fn execute(&self, backend: Backend, ctx: &mut RunCtx<'_>) -> CliResult<Option<RunRecord>> {
+        let method = method_of(ctx.spec.solver)?;
+        if ctx.cfg.protocol == Some(Protocol::Authors) {
+            return table7_authors::execute(backend, ctx, method);
+        }
         let (labelled, mut setting_cfg) = data(ctx.cfg)?;
         let (Some(gamma), Some(eta)) = (ctx.spec.gamma, ctx.spec.eta) else {
             return Err(CliError::Invalid {
@@ -98,16 +113,6 @@ impl Experiment for Table7 {
         };
         setting_cfg.gamma = gamma;
         setting_cfg.eta = eta;
-        let method = match ctx.spec.solver {
-            SolverName::Blocc => SvmMethod::Blocc,
-            SolverName::PbgdFree => SvmMethod::PbgdFree,
-            other => {
-                return Err(CliError::Invalid {
-                    key: "solvers",
-                    reason: format!("{other} does not apply to table7"),
-                });
-            }
-        };
         on_backend!(backend, B => {
             let seed = ctx.spec.seed;
             let setting = SvmSetting::<B>::new(&labelled, &setting_cfg, seed, &Default::default())?;
@@ -128,6 +133,18 @@ impl Experiment for Table7 {
             }
             Ok(Some(ctx.record(&report, extras, values)))
         })
+    }
+}
+
+/// The SVM method of a solver name.
+fn method_of(solver: SolverName) -> CliResult<SvmMethod> {
+    match solver {
+        SolverName::Blocc => Ok(SvmMethod::Blocc),
+        SolverName::PbgdFree => Ok(SvmMethod::PbgdFree),
+        other => Err(CliError::Invalid {
+            key: "solvers",
+            reason: format!("{other} does not apply to table7"),
+        }),
     }
 }
 
