@@ -228,6 +228,24 @@ pub enum Error {
         /// That x.
         x: Vec<f64>,
     },
+    /// An error after at least one iteration: the error, and where the solve had got to (the
+    /// last iterate, the method's values such as multipliers, the history). Divergence is
+    /// [`Error::Diverged`] instead. [`Error::root`] is the error itself.
+    #[error(
+        "{solver} stopped at iteration {iteration}: {source}; the last iterate (iteration {}) and \
+         the history are kept in the error",
+        .partial.iterations
+    )]
+    Stopped {
+        /// The solver's name.
+        solver: String,
+        /// The iteration that failed.
+        iteration: usize,
+        /// What failed.
+        source: Box<Error>,
+        /// Where the solve had got to.
+        partial: Box<Partial>,
+    },
     /// A start point given at run time ([`crate::StartAt`]) outside its variable's domain.
     #[error(
         "the start point of variable `{variable}` is outside its domain (its projection is \
@@ -258,6 +276,39 @@ pub enum Error {
         /// The last finite lower-level iterate y (y_γ where the method has both).
         last_y: Vec<f64>,
     },
+}
+
+/// Where a solve had got to when an error stopped it ([`Error::Stopped`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partial {
+    /// Iterations completed.
+    pub iterations: usize,
+    /// The last upper-level iterate x.
+    pub x: Vec<f64>,
+    /// The last lower-level iterate y (y_γ where the method has both).
+    pub y: Vec<f64>,
+    /// The method's reported values there (multipliers λ_g, λ_γ, a KKT residual, ...).
+    pub values: crate::solver::Values,
+    /// The history recorded up to there.
+    pub history: Vec<crate::solver::HistoryRow>,
+}
+
+impl Error {
+    /// The error itself, under any [`Error::Stopped`] wrapping.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Stopped { source, .. } => source.root(),
+            other => other,
+        }
+    }
+
+    /// Where the solve had got to, for an error after at least one iteration.
+    pub fn partial(&self) -> Option<&Partial> {
+        match self {
+            Error::Stopped { partial, .. } => Some(partial),
+            _ => None,
+        }
+    }
 }
 
 /// `Result` with this crate's [`Error`].

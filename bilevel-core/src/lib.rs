@@ -53,8 +53,8 @@ pub use solver::{
     Accelerated, Aid, AltPbgd, AnyIterState, Auto, Blocc, Bome, Checkpoint, CheckpointSink,
     ConjugateGradient, DescentAscent, Executor, Itd, IterState, JntPbgd, Method, MinSolver,
     Multipliers, Multistart, ObserverMode, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho,
-    SaddleSolver, SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates, solve,
-    solve_auto,
+    SaddleSolver, SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates, UpperValue,
+    solve, solve_auto, upper_value,
 };
 pub use start::{StartAt, Started};
 
@@ -78,8 +78,8 @@ pub mod prelude {
         Accelerated, Aid, AltPbgd, Auto, Blocc, Bome, Checkpoint, CheckpointSink,
         ConjugateGradient, DescentAscent, Executor, Itd, JntPbgd, Method, MinSolver, Multipliers,
         Multistart, ObserverMode, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho,
-        SaddleSolver, SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates, solve,
-        solve_auto,
+        SaddleSolver, SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates,
+        UpperValue, solve, solve_auto, upper_value,
     };
     pub use crate::{
         Batch, Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Minibatch,

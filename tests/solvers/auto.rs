@@ -77,7 +77,7 @@ fn a_lower_level_infeasible_everywhere_is_an_error_naming_the_violation_and_x() 
         .with_starts(3)
         .run(&p, &Auto::default(), &Auto::default().options())
         .unwrap_err();
-    match &e {
+    match e.root() {
         Error::InfeasibleLower {
             tried,
             violation,

@@ -136,9 +136,40 @@ fn infeasible_constraints_stop_with_an_error_not_nan() {
     let p = Infeasible::<B>::new(&Default::default()).unwrap();
     let mut blocc = Blocc::new(0.1, 10.0).with_saddle(maxmin().with_lambda_limit(1e4));
     let e = solve(&p, &mut blocc, &SolveOptions::new(100, 1e-6)).unwrap_err();
-    assert!(matches!(e, Error::Infeasible { .. }), "{e}");
+    assert!(matches!(e.root(), Error::Infeasible { .. }), "{e}");
     assert!(e.to_string().contains("infeasible"), "{e}");
     assert!(e.to_string().contains("grew without bound"), "{e}");
+    // Infeasible from the start: nothing to keep.
+    assert!(e.partial().is_none());
+}
+
+#[bilevel(f = (x - 3.0).powi(2) + y.powi(2), g = (y - 0.5).powi(2), c = [y + x - 1.0, -y])]
+/// Y(x) = {0 ≤ y ≤ 1 − x}: empty once x > 1, where f pulls x.
+struct EmptiesLater {
+    #[upper]
+    x: Scalar,
+    #[lower]
+    y: Scalar,
+}
+
+/// An error after the first iteration keeps where the run had got to.
+#[test]
+fn an_error_after_the_first_iteration_keeps_the_last_iterate_and_history() {
+    let p = EmptiesLater::<B>::new(&Default::default()).unwrap();
+    let mut blocc = Blocc::new(0.05, 10.0).with_saddle(maxmin().with_lambda_limit(1e4));
+    let e = solve(&p, &mut blocc, &SolveOptions::new(500, 1e-8)).unwrap_err();
+    assert!(matches!(e.root(), Error::Infeasible { .. }), "{e}");
+    let partial = e.partial().expect("the last iterate is kept");
+    assert!(partial.iterations >= 1, "{e}");
+    assert_eq!(partial.history.len(), partial.iterations);
+    // x moved from 0 towards 3 and passed 1, where Y(x) empties.
+    assert!(partial.x[0] > 1.0 && partial.x[0] < 3.0, "{:?}", partial.x);
+    assert!(
+        partial.values.0.contains_key("lambda_g"),
+        "{:?}",
+        partial.values
+    );
+    assert!(e.to_string().contains("kept in the error"), "{e}");
 }
 
 #[test]
@@ -184,4 +215,43 @@ fn every_maxmin_variant_reaches_the_same_saddle_point() {
         "MaxMin steps: plain {}, accelerated {}",
         plain.iters, fast.iters
     );
+}
+
+/// Tolerance means solved: a run whose MaxMin solves cannot reach their tolerance (one step,
+/// the multiplier step 1e-6) never claims it, however small ‖G‖ gets; with 2 warm-started steps per solve the
+/// early small ‖G‖ (0.087 at iteration 7, where x is still far from argmin φ) does not stop
+/// the run, which goes on until the solves have caught up, at argmin φ.
+#[test]
+fn a_run_whose_saddle_solves_fall_short_never_ends_in_tolerance() {
+    let p = Example4::<B>::new(&Default::default(), 0.0, 0.0).unwrap();
+    let options = SolveOptions::new(300, 1e-1);
+    let run = |steps: usize, step_lambda: f64| {
+        let saddle = DescentAscent::new(0.2, step_lambda)
+            .with_tol(1e-10)
+            .with_max_iters(steps);
+        solve(
+            &p,
+            &mut Blocc::new(0.05, 10.0).with_saddle(saddle),
+            &options,
+        )
+        .unwrap()
+    };
+    let continued = |r: &Report<B>| {
+        r.warnings
+            .iter()
+            .any(|w| w.contains("before the inner solves did"))
+    };
+    let never = run(1, 1e-6);
+    assert_eq!(never.termination, Termination::MaxIterations);
+    assert!(
+        never.metric <= 1e-1 && continued(&never),
+        "{:?}",
+        never.warnings
+    );
+    let caught_up = run(2, 0.5);
+    assert_eq!(caught_up.termination, Termination::Tolerance);
+    assert!(caught_up.iterations > 7 && continued(&caught_up));
+    let x = scalar(&caught_up.x);
+    assert!((x - argmin_phi()).abs() < 1e-5, "x = {x}"); // the grid step of argmin_phi
+    assert!(caught_up.max_violation.unwrap() <= 1e-6);
 }

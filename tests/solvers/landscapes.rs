@@ -2,7 +2,7 @@
 //! the lower-level solutions the figures draw against their closed forms, and the penalty
 //! methods against the known bilevel optima.
 
-use bilevel::core::tensor::{scalar, to_vec};
+use bilevel::core::tensor::{scalar, to_vec, vector};
 use bilevel::models::landscapes::{Fig1Box, Fig1Coupled, Fig1Free, Fig1Set, Fig4, lower_curve};
 use bilevel::prelude::*;
 
@@ -114,4 +114,41 @@ fn fig4_alt_pbgd_and_f2sa_reach_x_star() {
             "{name}: y = {y:?}"
         );
     }
+}
+
+/// F(x) = f(x, y*(x)) by `upper_value` (no step given) against the closed forms: clip(x, −½, ½)
+/// on the box, min(x, x/2) under the coupled constraint, ‖y*(x) − ŷ‖² on the ball (KKT).
+#[test]
+fn the_true_upper_value_matches_the_closed_forms() {
+    let x = |v: f64| vector::<B>(&[v], &dev());
+    let boxed = Fig1Box::<B>::new(&dev(), 0.0).unwrap();
+    let coupled = Fig1Coupled::<B>::new(&dev(), 0.0).unwrap();
+    for v in [-0.9, -0.3, 0.2, 0.7] {
+        let b = upper_value(&boxed, &x(v), vector(&[0.0], &dev())).unwrap();
+        let want = Fig1Set::Box.y_star(v);
+        assert!(b.converged && (b.value - want).abs() < 1e-7, "{v}: {b:?}");
+        let c = upper_value(&coupled, &x(v), vector(&[0.0], &dev())).unwrap();
+        let want = Fig1Set::Coupled.y_star(v);
+        assert!(c.converged && (c.value - want).abs() < 1e-6, "{v}: {c:?}");
+        assert!(c.violation <= 1e-6);
+    }
+    let p = Fig4::<B>::paper(&dev(), 2.0).unwrap();
+    let target = Fig4::<B>::y_star_kkt(Fig4::<B>::x_star());
+    for v in [1.2, 2.5] {
+        let u = upper_value(&p, &x(v), vector(&[0.0, 0.0], &dev())).unwrap();
+        let y = Fig4::<B>::y_star_kkt(v);
+        let want = (y[0] - target[0]).powi(2) + (y[1] - target[1]).powi(2);
+        assert!((u.value - want).abs() < 1e-8, "{v}: {} vs {want}", u.value);
+    }
+    // After a run, from the report: F(x*) = 0.
+    let r = run(&p, &mut AltPbgd::new(20.0, 10.0).single_loop(0.1), 300);
+    let truth = r.upper_value(&p).unwrap();
+    assert!(truth.value.abs() < 1e-9, "F(x*) = {}", truth.value);
+    // A point of the wrong length is refused, naming the variable.
+    let e = upper_value(
+        &p,
+        &vector(&[1.0, 2.0], &dev()),
+        vector(&[0.0, 0.0], &dev()),
+    );
+    assert!(e.unwrap_err().to_string().contains("(x)"));
 }

@@ -111,7 +111,9 @@ impl<B: Backend> Solver<B> for Aid {
             .run(o, &Objective::Lower, &s.x, s.y_gamma.clone())?;
         let (grad, v, converged) = Self::hypergradient(o, &self.cg, &s.x, &y.y, s.own.v.clone())?;
         let (x, metric) = projected_step(o.problem().upper().domain(), &s.x, &grad, self.eta)?;
+        let inner_met = self.inner.met(&y);
         let mut next = s.advance(x, y.y, metric, y.iters, AidState { v: Some(v) });
+        next.inner_converged = inner_met && converged;
         if !converged {
             next.warning = Some(format!(
                 "CG stopped unconverged after {} steps",

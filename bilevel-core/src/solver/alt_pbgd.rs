@@ -123,8 +123,10 @@ impl<B: Backend> Solver<B> for AltPbgd {
             metric
         };
         let inner_iters = y_g.iters + y_gamma.iters;
+        let converged = self.inner_g.met(&y_g) && self.inner_gamma.met(&y_gamma);
         let mut next = s.advance(x, y_gamma.y, metric, inner_iters, moments);
         (next.y_g, next.gamma) = (Some(y_g.y), gamma);
+        next.inner_converged = converged;
         Ok(next)
     }
 }

@@ -105,6 +105,7 @@ impl<B: Backend> Solver<B> for Blocc {
         let (x, metric) = self
             .update
             .step(&mut moments.x, domain, &s.x, &g_t, self.eta)?;
+        let converged = self.inner_g.met(&lg) && self.inner_gamma.met(&lgam);
         let own = CoupledState {
             moments,
             lambda_g: Some(lg.lambda),
@@ -112,8 +113,9 @@ impl<B: Backend> Solver<B> for Blocc {
         };
         let mut next = s.advance(x, lgam.y, metric, lg.iters + lgam.iters, own);
         (next.y_g, next.gamma) = (Some(lg.y), gamma);
-        next.warning = (self.inner_g.tol() > 0.0 && !(lg.converged && lgam.converged))
-            .then(|| "a MaxMin solve stopped before its tolerance".to_string());
+        next.inner_converged = converged;
+        next.warning =
+            (!converged).then(|| "a MaxMin solve stopped before its tolerance".to_string());
         Ok(next)
     }
 }

@@ -94,12 +94,14 @@ impl<B: Backend> Solver<B> for Bome {
         let dx = fx + qx.mul_scalar(lambda);
         let dy = fy + qy.mul_scalar(lambda);
         let metric = scalar(&(norm2_sq(dx.clone()) + norm2_sq(dy.clone()))).sqrt();
-        Ok(s.advance(
+        let mut next = s.advance(
             x.clone() - dx.mul_scalar(self.step),
             y.clone() - dy.mul_scalar(self.step),
             metric,
             y_t.iters,
             (),
-        ))
+        );
+        next.inner_converged = self.inner.met(&y_t);
+        Ok(next)
     }
 }

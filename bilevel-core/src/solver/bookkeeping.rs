@@ -42,10 +42,15 @@ impl Run {
     /// Counts the state's warning, if any.
     pub fn warn<B: Backend, S>(&mut self, state: &IterState<B, S>) {
         if let Some(w) = &state.warning {
-            match self.warnings.iter_mut().find(|(m, _)| m == w) {
-                Some((_, n)) => *n += 1,
-                None => self.warnings.push((w.clone(), 1)),
-            }
+            self.note(w);
+        }
+    }
+
+    /// Counts the warning `w`.
+    pub fn note(&mut self, w: &str) {
+        match self.warnings.iter_mut().find(|(m, _)| m == w) {
+            Some((_, n)) => *n += 1,
+            None => self.warnings.push((w.to_string(), 1)),
         }
     }
 
@@ -96,6 +101,31 @@ pub(super) fn diverged<B: Backend, S>(
         last_iteration: last.iter,
         last_x: to_vec(&last.x),
         last_y: to_vec(&last.y_gamma),
+    }
+}
+
+/// `error` after the iterations of `last` (wrapped in [`Error::Stopped`] with the last iterate,
+/// the method's values and `history`), or as it is before the first iteration.
+pub(super) fn stopped<B: Backend, S: MethodState<B>>(
+    solver: &str,
+    last: &IterState<B, S>,
+    history: &[HistoryRow],
+    error: Error,
+) -> Error {
+    if last.iter == 0 {
+        return error;
+    }
+    Error::Stopped {
+        solver: solver.to_string(),
+        iteration: last.iter + 1,
+        source: Box::new(error),
+        partial: Box::new(crate::error::Partial {
+            iterations: last.iter,
+            x: to_vec(&last.x),
+            y: to_vec(&last.y_gamma),
+            values: last.own.values(),
+            history: history.to_vec(),
+        }),
     }
 }
 

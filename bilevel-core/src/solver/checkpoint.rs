@@ -86,6 +86,7 @@ impl<B: Backend, S: MethodState<B>> IterState<B, S> {
             metric: snapshot.metric,
             inner_iters: snapshot.inner_iters,
             warning: None,
+            inner_converged: true,
             stalled: false,
             own: S::load(&snapshot.own, template)?,
         })

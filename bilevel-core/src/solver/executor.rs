@@ -18,7 +18,7 @@ use std::time::Duration;
 use burn::tensor::{Tensor, backend::Backend};
 
 use super::Solver;
-use super::bookkeeping::{Run, blown_up, diverged, report, row};
+use super::bookkeeping::{Run, blown_up, diverged, report, row, stopped};
 use super::checkpoint::{Checkpoint, CheckpointSink, ProblemPrint};
 use super::observer::{Observer, ObserverMode};
 use super::options::SolveOptions;
@@ -28,7 +28,7 @@ use crate::batch::Batch;
 use crate::error::{Error, Result, ensure_len};
 use crate::oracle::{AutodiffOracle, Batched, Counting, Objective, Oracle};
 use crate::problem::{Problem, check_problem};
-use crate::tensor::finite_vector;
+use crate::tensor::{finite_vector, to_vec};
 
 /// Runs one method on one problem; see the module documentation.
 pub struct Executor<'a, B: Backend, P: Problem<B>, S: Solver<B>> {
@@ -178,7 +178,10 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
             break Termination::Interrupted;
         }
         if state.metric <= options.tol {
-            break Termination::Tolerance;
+            match unsolved(&bookkeeping, &state, options.feasibility_tol)? {
+                None => break Termination::Tolerance,
+                Some(why) => run.note(why),
+            }
         }
         if state.iter >= options.max_iters {
             break Termination::MaxIterations;
@@ -198,7 +201,7 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
             Err(Error::NonFiniteEvaluation { what }) => {
                 return Err(diverged(&name, &previous, what));
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(stopped(&name, &previous, &run.history, e)),
         };
         run.warn(&state);
         if let Some(reason) = blown_up(&state, options.blowup) {
@@ -263,4 +266,44 @@ fn save<B: Backend, P: Problem<B>, S: Solver<B>>(
         }),
         None => Ok(()),
     }
+}
+
+/// Why `state`, whose metric met the tolerance, is not yet a solution (`None` when it is): an
+/// inner or MaxMin solve short of its tolerance, an iterate outside its domain, or coupled
+/// constraints violated beyond `feasibility_tol` at y_γ or y_g. The solve then goes on.
+fn unsolved<B: Backend, O: Oracle<B>, S>(
+    o: &O,
+    state: &IterState<B, S>,
+    feasibility_tol: f64,
+) -> Result<Option<&'static str>> {
+    if !state.inner_converged {
+        return Ok(Some(
+            "‖G‖ met the tolerance before the inner solves did: continued",
+        ));
+    }
+    let p = o.problem();
+    if !p
+        .upper()
+        .domain()
+        .contains(&to_vec(&state.x), feasibility_tol)?
+    {
+        return Ok(Some("‖G‖ met the tolerance at an x outside X: continued"));
+    }
+    for y in std::iter::once(&state.y_gamma).chain(state.y_g.as_ref()) {
+        if !p.lower().domain().contains(&to_vec(y), feasibility_tol)? {
+            return Ok(Some("‖G‖ met the tolerance at a y outside Y: continued"));
+        }
+        if p.num_constraints() > 0 {
+            let worst = to_vec(&o.constraints(&state.x, y)?)
+                .into_iter()
+                .fold(f64::NEG_INFINITY, f64::max);
+            if worst.is_nan() || worst > feasibility_tol {
+                return Ok(Some(
+                    "‖G‖ met the tolerance at violated constraints (max c > feasibility_tol): \
+                     continued",
+                ));
+            }
+        }
+    }
+    Ok(None)
 }

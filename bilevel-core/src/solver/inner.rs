@@ -53,6 +53,12 @@ impl MinSolver {
         Self::new(step).with_tol(0.0).with_max_iters(1)
     }
 
+    /// Whether `out` met this solver's tolerance (a tolerance of 0, a fixed number of steps,
+    /// counts as met).
+    pub fn met<B: Backend>(&self, out: &InnerOutcome<B>) -> bool {
+        self.tol == 0.0 || out.converged
+    }
+
     /// Minimizes `objective(x, ·)` over the lower domain Y from `y0`, with fresh moments.
     pub fn run<B: Backend, O: Oracle<B>>(
         &self,

@@ -100,8 +100,10 @@ impl<B: Backend> Solver<B> for JntPbgd {
             &d_y,
             self.eta,
         )?;
+        let converged = self.inner.met(&y_g);
         let mut next = s.advance(x, y, metric_x.hypot(metric_y), y_g.iters, moments);
         (next.y_g, next.gamma) = (Some(y_g.y), gamma);
+        next.inner_converged = converged;
         Ok(next)
     }
 }

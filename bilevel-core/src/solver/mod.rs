@@ -53,7 +53,7 @@ mod values;
 pub use aid::Aid;
 pub use aid::AidState;
 pub use alt_pbgd::AltPbgd;
-pub use auto::{Auto, AutoState};
+pub use auto::{Auto, AutoState, UpperValue, upper_value};
 pub use blocc::Blocc;
 pub use bome::Bome;
 pub use cg::ConjugateGradient;

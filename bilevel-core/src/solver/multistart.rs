@@ -154,7 +154,7 @@ fn best_run<B: Backend>(runs: &[StartRun<B>]) -> Option<(usize, Report<B>)> {
 fn all_failed<B: Backend>(runs: &[StartRun<B>]) -> Error {
     let infeasible: Option<Vec<(f64, Vec<f64>)>> = runs
         .iter()
-        .map(|r| match &r.outcome {
+        .map(|r| match r.outcome.as_ref().map_err(Error::root) {
             Err(Error::InfeasibleLower { violation, x, .. }) => Some((*violation, x.clone())),
             _ => None,
         })

@@ -28,6 +28,11 @@ pub struct SolveOptions {
     /// Record a history row (and call observers) every k iterations; 0 records none.
     #[config(default = 1)]
     pub record_every: usize,
+    /// `Termination::Tolerance` also needs max c(x, y) ≤ this for the lower iterates (y_γ, and
+    /// y_g where the method keeps one) of problems with coupled constraints, and the iterates
+    /// in their domains up to this (≥ 0).
+    #[config(default = 1e-6, check = non_negative)]
+    pub feasibility_tol: f64,
     /// Stop when the upper objective f(x, y_γ) changes by less than this between two recorded
     /// iterations (the early stop of the SVM experiments); `None` disables it.
     #[config(default = None)]

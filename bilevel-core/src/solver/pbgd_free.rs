@@ -104,11 +104,12 @@ impl<B: Backend> Solver<B> for PbgdFree {
     ) -> Result<IterState<B, Self::State>> {
         let gamma = self.gamma.at(s.iter);
         let mut moments = s.own.moments.clone();
-        let (y_gamma, lambda_gamma, inner_iters, inner_residual) =
+        let (y_gamma, lambda_gamma, inner_iters, inner_residual, met) =
             match (&self.coupled, &s.own.lambda_gamma) {
                 (Some(saddle), Some(lambda)) => {
                     let r = saddle.run(o, Some(gamma), &s.x, s.y_gamma.clone(), lambda.clone())?;
-                    (r.y, Some(r.lambda), r.iters, 0.0)
+                    let met = saddle.met(&r);
+                    (r.y, Some(r.lambda), r.iters, 0.0, met)
                 }
                 _ => {
                     let objective = penalized(gamma);
@@ -121,7 +122,8 @@ impl<B: Backend> Solver<B> for PbgdFree {
                     } else {
                         0.0
                     };
-                    (r.y, None, r.iters, single)
+                    let met = self.inner.met(&r);
+                    (r.y, None, r.iters, single, met)
                 }
             };
         let d = o.grad_x(&Objective::Upper, &s.x, &y_gamma)?;
@@ -137,6 +139,7 @@ impl<B: Backend> Solver<B> for PbgdFree {
         };
         let mut next = s.advance(x, y_gamma, metric, inner_iters, own);
         next.gamma = gamma;
+        next.inner_converged = met;
         Ok(next)
     }
 }

@@ -14,7 +14,9 @@ use crate::oracle::CallCounts;
 pub enum Termination {
     /// The iteration limit was reached.
     MaxIterations,
-    /// The convergence metric fell below the tolerance.
+    /// The convergence metric fell below the tolerance, the iteration's inner (MaxMin) solves
+    /// met theirs, and the iterates lie in their domains with coupled constraints satisfied to
+    /// `SolveOptions::feasibility_tol`.
     Tolerance,
     /// The time budget ran out.
     TimeBudget,

@@ -28,6 +28,10 @@ pub struct IterState<B: Backend, S: ?Sized = ()> {
     pub inner_iters: usize,
     /// A warning about this iteration (e.g. CG stopped unconverged).
     pub warning: Option<String>,
+    /// Whether this iteration's inner (or MaxMin) solves met their tolerances; solves with a
+    /// tolerance of 0 (a fixed number of steps) count as met. The driver stops with
+    /// `Termination::Tolerance` only when they did.
+    pub inner_converged: bool,
     /// Set by a method whose update can make no more progress at working precision (its
     /// line search found no decrease); the driver then stops with `Termination::Stalled`.
     pub stalled: bool,
@@ -56,13 +60,15 @@ impl<B: Backend, S> IterState<B, S> {
             metric: f64::INFINITY,
             inner_iters: 0,
             warning: None,
+            inner_converged: true,
             stalled: false,
             own,
         }
     }
 
     /// The next state: iteration + 1, with the given iterate, metric and method state; y_g and
-    /// the warning cleared (set them on the result where needed), γ kept.
+    /// the warning cleared, the inner solves taken as converged (set them on the result where
+    /// needed), γ kept.
     pub fn advance(
         &self,
         x: Tensor<B, 1>,
@@ -80,6 +86,7 @@ impl<B: Backend, S> IterState<B, S> {
             metric,
             inner_iters,
             warning: None,
+            inner_converged: true,
             stalled: false,
             own,
         }
@@ -108,6 +115,7 @@ impl<B: Backend, S> IterState<B, S> {
             metric: self.metric,
             inner_iters: self.inner_iters,
             warning: self.warning,
+            inner_converged: self.inner_converged,
             stalled: self.stalled,
             own: f(self.own)?,
         })

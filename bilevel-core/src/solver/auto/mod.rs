@@ -41,8 +41,10 @@ mod newton;
 mod spg;
 mod state;
 mod step;
+mod upper_value;
 
 pub use state::AutoState;
+pub use upper_value::{UpperValue, upper_value};
 
 use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;

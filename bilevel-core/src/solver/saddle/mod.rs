@@ -95,6 +95,11 @@ impl SaddleSolver {
         }
     }
 
+    /// Whether `out` met this solver's tolerance (0, a fixed number of steps, counts as met).
+    pub fn met<B: Backend>(&self, out: &SaddleOutcome<B>) -> bool {
+        self.tol() == 0.0 || out.converged
+    }
+
     /// The residual tolerance (0 for the single-loop solver, which takes one step).
     pub fn tol(&self) -> f64 {
         match self {
