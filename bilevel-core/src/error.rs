@@ -138,13 +138,12 @@ pub enum Error {
         /// burn's message.
         message: String,
     },
-    /// The Lagrange multipliers grew without bound: infeasible coupled constraints (or MaxMin
-    /// steps too large for the descent–ascent to be stable).
+    /// The Lagrange multipliers grew without bound: the lower-level set at x is empty, has no
+    /// strictly feasible point (no multiplier need exist), or has one and the MaxMin steps are
+    /// too large; `lower_set` says which ([`LowerSet`](crate::solver::LowerSet)).
     #[error(
         "the Lagrange multipliers grew without bound (norm {lambda_norm:.3e} > limit {limit:.1e} \
-         after {iteration} inner steps, largest violation {violation:.3e}): the coupled \
-         constraints c(x, y) <= 0 are infeasible at the current x, or the MaxMin step sizes are \
-         too large"
+         after {iteration} inner steps, largest violation {violation:.3e}): {lower_set}"
     )]
     Infeasible {
         /// ‖λ‖ when the limit was hit.
@@ -155,6 +154,8 @@ pub enum Error {
         iteration: usize,
         /// max_i c_i(x, y) at that point.
         violation: f64,
+        /// What the constraints leave of the lower-level set at that x.
+        lower_set: crate::solver::LowerSet,
     },
     /// Conjugate gradient met a direction of non-positive curvature: ∇²_yy g is not positive
     /// definite there (a nonconvex lower level), so the linear system of AID has no reliable
@@ -246,6 +247,12 @@ pub enum Error {
         /// Where the solve had got to.
         partial: Box<Partial>,
     },
+    /// The time budget ran out during an oracle call. The executor ends the solve with
+    /// [`Termination::TimeBudget`](crate::solver::Termination::TimeBudget) at the last complete
+    /// iterate; only code that sets a deadline on a [`Counting`](crate::oracle::Counting)
+    /// oracle by hand sees this error.
+    #[error("the time budget ran out during an oracle call")]
+    OutOfTime,
     /// A start point given at run time ([`crate::StartAt`]) outside its variable's domain.
     #[error(
         "the start point of variable `{variable}` is outside its domain (its projection is \

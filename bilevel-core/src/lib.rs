@@ -51,10 +51,10 @@ pub use oracle::{
 pub use problem::{Init, Problem, Variable, check_problem};
 pub use solver::{
     Accelerated, Aid, AltPbgd, AnyIterState, Auto, Blocc, Bome, Checkpoint, CheckpointSink,
-    ConjugateGradient, DescentAscent, Executor, Itd, IterState, JntPbgd, Method, MinSolver,
-    Multipliers, Multistart, ObserverMode, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho,
-    SaddleSolver, SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates, UpperValue,
-    solve, solve_auto, upper_value,
+    ConjugateGradient, DescentAscent, Executor, Itd, IterState, JntPbgd, LowerSet, Method,
+    MinSolver, Multipliers, Multistart, ObserverMode, PbgdFree, PenaltySchedule, PerturbedGd,
+    Report, Rho, SaddleSolver, SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates,
+    UpperValue, least_violation, lower_set, solve, solve_auto, upper_value,
 };
 pub use start::{StartAt, Started};
 
@@ -76,10 +76,10 @@ pub mod prelude {
     pub use crate::config::Validate;
     pub use crate::solver::{
         Accelerated, Aid, AltPbgd, Auto, Blocc, Bome, Checkpoint, CheckpointSink,
-        ConjugateGradient, DescentAscent, Executor, Itd, JntPbgd, Method, MinSolver, Multipliers,
-        Multistart, ObserverMode, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho,
+        ConjugateGradient, DescentAscent, Executor, Itd, JntPbgd, LowerSet, Method, MinSolver,
+        Multipliers, Multistart, ObserverMode, PbgdFree, PenaltySchedule, PerturbedGd, Report, Rho,
         SaddleSolver, SingleLoop, SolveOptions, Solver, Termination, UpdateRule, Updates,
-        UpperValue, solve, solve_auto, upper_value,
+        UpperValue, least_violation, lower_set, solve, solve_auto, upper_value,
     };
     pub use crate::{
         Batch, Block, CallCounts, Domain, Error, Gradient, Init, Layout, Lift, Minibatch,

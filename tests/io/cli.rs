@@ -33,6 +33,25 @@ pub(crate) fn results(dir: &Path) -> Vec<Value> {
         .clone()
 }
 
+/// The checkpoint file's JSON without its seal (checksum and length).
+pub(crate) fn unsealed(path: &Path) -> Value {
+    let mut cp: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let fields = cp.as_object_mut().unwrap();
+    assert!(fields.remove("checksum").is_some() && fields.remove("length").is_some());
+    cp
+}
+
+/// `cp` sealed as the command seals a checkpoint: `{"checksum":"crc32:…","length":N,…}`.
+pub(crate) fn sealed(cp: &Value) -> String {
+    let body = cp.to_string();
+    let crc = crc32fast::hash(body.as_bytes());
+    let length = body.len();
+    format!(
+        "{{\"checksum\":\"crc32:{crc:08x}\",\"length\":{length},{}",
+        &body[1..]
+    )
+}
+
 /// Everything of a run's results but the wall-clock times.
 pub(crate) fn iterates(run: &Value) -> Value {
     let mut r = run.clone();
@@ -292,11 +311,11 @@ fn bad_input_gets_a_clear_error() {
     ]);
     assert_eq!(o.status.code(), Some(130));
     let cp_path = run_dir.join("checkpoint.json");
-    let cp: Value = serde_json::from_str(&std::fs::read_to_string(&cp_path).unwrap()).unwrap();
+    let cp = unsealed(&cp_path);
     let mut other_version = cp.clone();
     other_version["version"] = "0.0.1".into();
     let p = dir.join("v.json");
-    std::fs::write(&p, other_version.to_string()).unwrap();
+    std::fs::write(&p, sealed(&other_version)).unwrap();
     let o = bilevel(&["resume", p.to_str().unwrap()]);
     assert!(
         stderr(&o).contains("written by bilevel 0.0.1"),
@@ -308,7 +327,7 @@ fn bad_input_gets_a_clear_error() {
     // Solvers example1 takes, so that the check reached is the problem's.
     other_experiment["config"]["solvers"] = serde_json::json!(["ALT-PBGD", "JNT-PBGD"]);
     let p = dir.join("e.json");
-    std::fs::write(&p, other_experiment.to_string()).unwrap();
+    std::fs::write(&p, sealed(&other_experiment)).unwrap();
     let o = bilevel(&["resume", p.to_str().unwrap()]);
     assert!(
         stderr(&o).contains("written for another problem"),
@@ -318,7 +337,7 @@ fn bad_input_gets_a_clear_error() {
     let mut other_plan = cp.clone();
     other_plan["config"]["etas"] = serde_json::json!([0.5]);
     let p = dir.join("p.json");
-    std::fs::write(&p, other_plan.to_string()).unwrap();
+    std::fs::write(&p, sealed(&other_plan)).unwrap();
     let o = bilevel(&["resume", p.to_str().unwrap()]);
     assert!(
         stderr(&o).contains("do not match the plan"),

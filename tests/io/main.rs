@@ -3,5 +3,6 @@
 mod cli;
 mod commands;
 mod configs;
+mod crash;
 mod landscapes;
 mod resume;

@@ -114,7 +114,7 @@ fn an_unbounded_lower_level_is_detected() {
 fn a_time_budget_too_small_for_one_iteration_stops_before_it() {
     let p = Example1::<B>::new(&Default::default(), 3.0, 0.0).unwrap();
     let mut options = Auto::default().options();
-    options.time_budget = Some(Duration::ZERO);
+    options.time_budget = Some(Duration::from_nanos(1));
     let report = solve(&p, &mut Auto::default(), &options).unwrap();
     assert_eq!(
         (report.termination, report.iterations),

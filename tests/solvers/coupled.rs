@@ -1,7 +1,7 @@
 //! Coupled constraints: PBGD-BLOCC and PBGD-Free with the MaxMin solver on Example 4
 //! (pbgd-free-efficient-penalty-blo.md §6.1.2, Fig. 10), and the bad inputs of the issue.
 
-use bilevel::core::tensor::scalar;
+use bilevel::core::tensor::{scalar, vector};
 use bilevel::models::toys::Example4;
 use bilevel::prelude::*;
 
@@ -136,8 +136,17 @@ fn infeasible_constraints_stop_with_an_error_not_nan() {
     let p = Infeasible::<B>::new(&Default::default()).unwrap();
     let mut blocc = Blocc::new(0.1, 10.0).with_saddle(maxmin().with_lambda_limit(1e4));
     let e = solve(&p, &mut blocc, &SolveOptions::new(100, 1e-6)).unwrap_err();
-    assert!(matches!(e.root(), Error::Infeasible { .. }), "{e}");
-    assert!(e.to_string().contains("infeasible"), "{e}");
+    assert!(
+        matches!(
+            e.root(),
+            Error::Infeasible {
+                lower_set: LowerSet::Empty { .. },
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("lower-level set is empty"), "{e}");
     assert!(e.to_string().contains("grew without bound"), "{e}");
     // Infeasible from the start: nothing to keep.
     assert!(e.partial().is_none());
@@ -158,18 +167,52 @@ fn an_error_after_the_first_iteration_keeps_the_last_iterate_and_history() {
     let p = EmptiesLater::<B>::new(&Default::default()).unwrap();
     let mut blocc = Blocc::new(0.05, 10.0).with_saddle(maxmin().with_lambda_limit(1e4));
     let e = solve(&p, &mut blocc, &SolveOptions::new(500, 1e-8)).unwrap_err();
-    assert!(matches!(e.root(), Error::Infeasible { .. }), "{e}");
+    let Error::Infeasible {
+        lower_set: LowerSet::Empty { least_violation },
+        ..
+    } = e.root()
+    else {
+        panic!("{e}")
+    };
     let partial = e.partial().expect("the last iterate is kept");
     assert!(partial.iterations >= 1, "{e}");
     assert_eq!(partial.history.len(), partial.iterations);
-    // x moved from 0 towards 3 and passed 1, where Y(x) empties.
-    assert!(partial.x[0] > 1.0 && partial.x[0] < 3.0, "{:?}", partial.x);
+    // x moved from 0 towards 3 and passed 1, where Y(x) empties; the least violation there
+    // is (x − 1)/2 (the set is examined at the x of the failed iteration, one step further).
+    let x = partial.x[0];
+    assert!(x > 1.0 && x < 3.0, "{:?}", partial.x);
+    assert!(
+        *least_violation > 0.0 && *least_violation < (x - 1.0) / 2.0 + 0.05,
+        "{e}"
+    );
     assert!(
         partial.values.0.contains_key("lambda_g"),
         "{:?}",
         partial.values
     );
     assert!(e.to_string().contains("kept in the error"), "{e}");
+}
+
+/// The least violation min_y max(y + x − 1, −y) = (x − 1)/2 classifies Y(x): empty for
+/// x > 1, feasible without an interior point at x = 1, with one for x < 1.
+#[test]
+fn the_lower_set_is_classified_by_its_least_violation() {
+    let p = EmptiesLater::<B>::new(&Default::default()).unwrap();
+    let oracles = Oracles::new(&p);
+    let dev = Default::default();
+    for (x, class) in [(2.0, "empty"), (1.0, "no interior"), (0.0, "interior")] {
+        let (x, y0) = (vector::<B>(&[x], &dev), vector::<B>(&[7.0], &dev));
+        let v = least_violation(&oracles, &x, y0.clone()).unwrap();
+        let want = (scalar(&x) - 1.0) / 2.0;
+        assert!((v - want).abs() < 1e-7, "x = {x}: {v} vs {want}");
+        let got = lower_set(&oracles, &x, y0);
+        let ok = match class {
+            "empty" => matches!(got, LowerSet::Empty { .. }),
+            "no interior" => matches!(got, LowerSet::NoInterior { .. }),
+            _ => matches!(got, LowerSet::Interior { .. }),
+        };
+        assert!(ok, "{class}: {got}");
+    }
 }
 
 #[test]

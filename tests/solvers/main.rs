@@ -4,6 +4,7 @@
 mod common;
 
 mod auto;
+mod budget;
 mod classic;
 mod coupled;
 mod explicit;

@@ -1,19 +1,27 @@
-//! The counting decorator: the calls an oracle answered, by kind.
+//! The counting decorator: the calls an oracle answered, by kind, and the deadline a time
+//! budget sets on them.
 
 use std::cell::Cell;
+use std::time::Instant;
 
 use burn::tensor::{Tensor, backend::Backend};
 
 use super::{AutodiffOracle, BlockPair, Call, CallCounts, Gradient, Objective, Oracle, Wrt};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::problem::Problem;
 
 /// Counts the calls answered by the oracle it wraps (one counter per [`Call`] kind), and the
 /// calls a method [`Oracle::record`]s. The counters are cells: oracles are shared by
 /// reference.
+///
+/// Every call is also where a time budget is enforced: once a deadline is set
+/// ([`Counting::set_deadline`]) and has passed, every call fails with [`Error::OutOfTime`],
+/// so an inner solve stops within one oracle call of the deadline (the executor turns the
+/// error into [`Termination::TimeBudget`](crate::solver::Termination::TimeBudget)).
 pub struct Counting<O> {
     inner: O,
     counts: Cell<CallCounts>,
+    deadline: Option<Instant>,
 }
 
 /// The autodiff oracles of a problem, counting their calls: the stack to use by hand.
@@ -38,7 +46,13 @@ impl<O> Counting<O> {
         Self {
             inner,
             counts: Cell::new(CallCounts::default()),
+            deadline: None,
         }
+    }
+
+    /// Fails every call made after `deadline` with [`Error::OutOfTime`] (`None`: never).
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
     }
 
     /// The calls made so far.
@@ -61,7 +75,11 @@ impl<O> Counting<O> {
         &mut self.inner
     }
 
-    fn bump(&self, call: Call) {
+    /// Counts `call`, or fails with [`Error::OutOfTime`] past the deadline.
+    fn bump(&self, call: Call) -> Result<()> {
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(Error::OutOfTime);
+        }
         let mut c = self.counts.get();
         let n = match call {
             Call::Value => &mut c.values,
@@ -71,6 +89,7 @@ impl<O> Counting<O> {
         };
         *n += 1;
         self.counts.set(c);
+        Ok(())
     }
 }
 
@@ -87,12 +106,12 @@ impl<B: Backend, O: Oracle<B>> Oracle<B> for Counting<O> {
         x: &Tensor<B, 1>,
         y: &Tensor<B, 1>,
     ) -> Result<f64> {
-        self.bump(Call::Value);
+        self.bump(Call::Value)?;
         self.inner.value(objective, x, y)
     }
 
     fn constraints(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<Tensor<B, 1>> {
-        self.bump(Call::Value);
+        self.bump(Call::Value)?;
         self.inner.constraints(x, y)
     }
 
@@ -103,7 +122,7 @@ impl<B: Backend, O: Oracle<B>> Oracle<B> for Counting<O> {
         y: &Tensor<B, 1>,
         wrt: Wrt,
     ) -> Result<Gradient<B>> {
-        self.bump(Call::Gradient);
+        self.bump(Call::Gradient)?;
         self.inner.gradient(objective, x, y, wrt)
     }
 
@@ -116,17 +135,17 @@ impl<B: Backend, O: Oracle<B>> Oracle<B> for Counting<O> {
         dir: &Tensor<B, 1>,
         inner: Wrt,
     ) -> Result<BlockPair<B>> {
-        self.bump(Call::HessianVector);
+        self.bump(Call::HessianVector)?;
         self.inner.second_order(objective, x, y, outer, dir, inner)
     }
 
     fn grad_h(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<Gradient<B>> {
-        self.bump(Call::GradH);
+        self.bump(Call::GradH)?;
         self.inner.grad_h(x, y)
     }
 
-    fn record(&self, call: Call) {
-        self.bump(call);
-        self.inner.record(call);
+    fn record(&self, call: Call) -> Result<()> {
+        self.bump(call)?;
+        self.inner.record(call)
     }
 }

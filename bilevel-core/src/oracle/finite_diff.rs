@@ -176,7 +176,7 @@ impl<B: Backend, O: Oracle<B>> Oracle<B> for FiniteDifferences<O> {
         })
     }
 
-    fn record(&self, call: Call) {
+    fn record(&self, call: Call) -> Result<()> {
         self.inner.record(call)
     }
 }

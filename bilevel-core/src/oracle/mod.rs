@@ -88,8 +88,11 @@ pub trait Oracle<B: Backend> {
     fn grad_h(&self, x: &Tensor<B, 1>, y: &Tensor<B, 1>) -> Result<Gradient<B>>;
 
     /// Records a call a method made outside the oracle (ITD's unrolled backward pass computes
-    /// its products itself); [`Counting`] counts it, other oracles pass it on or ignore it.
-    fn record(&self, _call: Call) {}
+    /// its products itself); [`Counting`] counts it (and fails past its deadline), other
+    /// oracles pass it on or ignore it.
+    fn record(&self, _call: Call) -> Result<()> {
+        Ok(())
+    }
 
     /// ∇_x of `objective` at (x, y).
     fn grad_x(

@@ -188,6 +188,7 @@ pub(super) fn report<B: Backend, O: Oracle<B>, S: MethodState<B>>(
         counts,
         wall_time,
         termination,
+        overshoot: None,
         history,
         x: s.x,
         y_gamma: s.y_gamma,

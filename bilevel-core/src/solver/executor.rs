@@ -13,7 +13,7 @@
 //! divergence (the error carries the last finite iterate), records the history and calls the
 //! observers. Configuration, options and problem are validated before the first iteration.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use burn::tensor::{Tensor, backend::Backend};
 
@@ -160,6 +160,7 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
     };
     let mut state = exec.solver.init(&oracles, x0, y0)?;
     let mut run = Run::new(resume.map_or(0.0, |c| c.elapsed_s), print);
+    oracles.set_deadline(deadline(options.time_budget, run.elapsed()));
     if let Some(c) = resume {
         c.check_matches(kind, &config, &run.print)?;
         state = IterState::restore(&c.state, &state).map_err(|e| Error::Checkpoint {
@@ -198,6 +199,11 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
         oracles.inner_mut().select(Batch::Full);
         state = match next {
             Ok(next) => next,
+            Err(Error::OutOfTime) => {
+                // The unfinished iteration is dropped: the report is the last complete one.
+                state = previous;
+                break Termination::TimeBudget;
+            }
             Err(Error::NonFiniteEvaluation { what }) => {
                 return Err(diverged(&name, &previous, what));
             }
@@ -249,10 +255,19 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
         run.history,
     )?;
     report.warnings = warnings;
+    if termination == Termination::TimeBudget {
+        report.overshoot = options.time_budget.map(|b| wall_time.saturating_sub(b));
+    }
     for (o, _) in exec.observers.iter_mut() {
         o.finish(&report);
     }
     Ok(report)
+}
+
+/// When the oracle calls stop answering: `budget` after the start of a run that has already
+/// used `elapsed_s` (a resumed one), measured from now.
+fn deadline(budget: Option<Duration>, elapsed_s: f64) -> Option<Instant> {
+    budget.map(|b| Instant::now() + b.saturating_sub(Duration::from_secs_f64(elapsed_s)))
 }
 
 /// Hands `checkpoint` to the sink, if there is one.

@@ -62,7 +62,7 @@ impl Itd {
         let xi = Tensor::<A<B>, 1>::from_inner(x.clone()).require_grad();
         let mut y = Tensor::<A<B>, 1>::from_inner(y0.clone());
         for _ in 0..steps {
-            o.record(Call::HessianVector);
+            o.record(Call::HessianVector)?;
             let xo = Tensor::<A<A<B>>, 1>::from_inner(xi.clone());
             let yo = Tensor::<A<A<B>>, 1>::from_inner(y.clone()).require_grad();
             let g = eval::<B, _, A<A<B>>>(p, &Objective::Lower, xo, yo.clone())?;
@@ -70,7 +70,7 @@ impl Itd {
                 y = y - gy.mul_scalar(step);
             }
         }
-        o.record(Call::Gradient);
+        o.record(Call::Gradient)?;
         let f = eval::<B, _, A<B>>(p, &Objective::Upper, xi.clone(), y.clone())?;
         let grad = xi.grad(&f.backward()).unwrap_or_else(|| x.zeros_like());
         let y = y.inner();

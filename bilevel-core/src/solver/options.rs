@@ -10,7 +10,7 @@ use crate::error::Result;
 
 /// When the outer loop stops, and what it records.
 #[derive(Debug, Clone, PartialEq, Serialize, Config)]
-#[config(extra = check_stall)]
+#[config(extra = check_extra)]
 pub struct SolveOptions {
     /// At most this many outer iterations (≥ 1).
     #[config(check = at_least_one)]
@@ -19,7 +19,8 @@ pub struct SolveOptions {
     /// metric stops).
     #[config(check = non_negative)]
     pub tol: f64,
-    /// Stop once this much wall time has passed.
+    /// Stop once this much wall time has passed (> 0), checked between iterations and at every
+    /// oracle call inside one.
     #[config(default = None)]
     pub time_budget: Option<Duration>,
     /// Declare divergence when ‖x‖² + ‖y‖² exceeds this (> 0; NaN/Inf always do).
@@ -47,6 +48,19 @@ impl Default for SolveOptions {
 }
 
 impl SolveOptions {
+    /// The checks across fields, and of the optional ones.
+    fn check_extra(&self, path: &str) -> Result<()> {
+        if let Some(b) = self.time_budget {
+            check::holds(
+                !b.is_zero(),
+                &format!("{path}.time_budget"),
+                b.as_secs_f64(),
+                "must be positive (a budget of zero would stop before the first iteration)",
+            )?;
+        }
+        self.check_stall(path)
+    }
+
     /// The stall test needs a positive tolerance and recorded rows to compare.
     fn check_stall(&self, path: &str) -> Result<()> {
         let Some(t) = self.stall_tol else {

@@ -18,7 +18,8 @@ pub enum Termination {
     /// met theirs, and the iterates lie in their domains with coupled constraints satisfied to
     /// `SolveOptions::feasibility_tol`.
     Tolerance,
-    /// The time budget ran out.
+    /// The time budget ran out (between iterations, or inside one: then that iteration is
+    /// dropped and the report is the last complete one; see [`Report::overshoot`]).
     TimeBudget,
     /// The upper objective stopped changing (see `SolveOptions::stall_tol`).
     Stalled,
@@ -103,6 +104,10 @@ pub struct Report<B: Backend> {
     pub wall_time: Duration,
     /// Why it stopped.
     pub termination: Termination,
+    /// How far past the time budget the solve ended ([`Termination::TimeBudget`] only; the
+    /// budget is checked between iterations and at every oracle call inside one, and an
+    /// iteration the budget cut short is dropped).
+    pub overshoot: Option<Duration>,
     /// The recorded iterations (see [`SolveOptions::record_every`](super::SolveOptions)).
     pub history: Vec<HistoryRow>,
 }

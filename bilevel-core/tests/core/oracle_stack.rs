@@ -75,7 +75,7 @@ fn counting_counts_each_call_once_through_a_stack_of_decorators() {
     );
     o.hvp_yy(&Objective::Lower, &x, &y, &y).unwrap();
     o.grad_x(&Objective::Upper, &x, &y).unwrap();
-    o.record(Call::Gradient);
+    o.record(Call::Gradient).unwrap();
     let outer = o.counts();
     assert_eq!(
         (outer.values, outer.gradients, outer.hessian_vector),
@@ -88,6 +88,31 @@ fn counting_counts_each_call_once_through_a_stack_of_decorators() {
         (inner.values, inner.gradients, inner.hessian_vector),
         (2 * 3 + 1, 2 + 1, 0)
     );
+}
+
+/// Past its deadline every kind of call fails with `OutOfTime` (and is not counted); without
+/// one, the same calls answer.
+#[test]
+fn counting_refuses_every_call_past_its_deadline() {
+    let device = Default::default();
+    let p = Smooth::<B>::new(&device);
+    let mut o = Oracles::new(&p);
+    let (x, y) = (
+        vector(&[0.1, 0.2, 0.3], &device),
+        vector(&[0.4, 0.5, 0.6, 0.7], &device),
+    );
+    o.set_deadline(Some(std::time::Instant::now()));
+    let late = |e: Error| assert!(matches!(e, Error::OutOfTime), "{e}");
+    late(o.value(&Objective::Upper, &x, &y).unwrap_err());
+    late(o.constraints(&x, &y).unwrap_err());
+    late(o.grad_y(&Objective::Lower, &x, &y).unwrap_err());
+    late(o.hvp_yy(&Objective::Lower, &x, &y, &y).unwrap_err());
+    late(o.grad_h(&x, &y).unwrap_err());
+    late(o.record(Call::Gradient).unwrap_err());
+    assert_eq!(o.counts(), CallCounts::default());
+    o.set_deadline(None);
+    o.grad_y(&Objective::Lower, &x, &y).unwrap();
+    assert_eq!(o.counts().gradients, 1);
 }
 
 #[test]

@@ -52,7 +52,7 @@ pub fn run(flags: &Overrides, config: Option<&Path>, quiet: bool) -> CliResult<(
         .unwrap_or_else(|| PathBuf::from("results").join(NAME));
     std::fs::create_dir_all(&out).map_err(|e| io_error("create the output directory", &out, e))?;
     let path = out.join("classic.csv");
-    std::fs::write(&path, csv(&rows)).map_err(|e| io_error("write", &path, e))?;
+    crate::output::write(&path, &csv(&rows))?;
     if !quiet {
         println!("written: {}", path.display());
     }

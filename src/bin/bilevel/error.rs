@@ -72,6 +72,15 @@ pub enum CliError {
         /// serde_json's error.
         source: serde_json::Error,
     },
+    /// A checkpoint file cut short or altered after it was written (its length or checksum
+    /// does not match its header).
+    #[error("{} is damaged: {reason}", path.display())]
+    CheckpointDamaged {
+        /// The file.
+        path: PathBuf,
+        /// What does not match.
+        reason: String,
+    },
     /// A checkpoint written by another version of the command.
     #[error(
         "{} was written by bilevel {version} (format {format}); this is bilevel {} \

@@ -10,9 +10,11 @@
 //! bilevel resume DIR/checkpoint.json
 //! ```
 
-// The modules in layers, each using only those above it: errors and names; configuration;
+// The modules in layers, each using only those above it: crash-safe writes; errors and names;
+// configuration;
 // run records; figures; checkpoint file; progress and Ctrl-C; the context of one solve; the
 // experiments; outputs; the runner.
+mod atomic;
 mod checkpoint;
 mod choice;
 mod classic;

@@ -1,6 +1,7 @@
 //! What a finished experiment leaves in its output directory: `config.toml` (the resolved
 //! configuration, re-runnable with `--config`), `results.json` (every run with its history),
-//! `history.csv`, `summary.txt` (the table printed on the terminal) and the plots.
+//! `history.csv`, `summary.txt` (the table printed on the terminal) and the plots, each
+//! written crash-safely (a temporary file renamed over the old one: never half-written).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -8,6 +9,7 @@ use std::path::Path;
 
 use bilevel::models::svm::mean_std;
 
+use crate::atomic;
 use crate::choice::SolverName;
 use crate::config::Config;
 use crate::error::{CliError, CliResult, io_error};
@@ -15,17 +17,20 @@ use crate::experiments::Experiment;
 use crate::plot;
 use crate::record::{Backend, RunRecord, Stop};
 
-/// Creates `dir` and checks that it can be written, before any run starts.
+/// Creates `dir` and checks that it can be written, before any run starts; removes the
+/// temporary files of an earlier run that was killed while writing.
 pub fn prepare_dir(dir: &Path) -> CliResult<()> {
     std::fs::create_dir_all(dir).map_err(|e| io_error("create the output directory", dir, e))?;
+    atomic::remove_partials(dir).map_err(|e| io_error("clean the output directory", dir, e))?;
     let probe = dir.join(".bilevel-write-test");
     std::fs::write(&probe, b"")
         .and_then(|()| std::fs::remove_file(&probe))
         .map_err(|e| io_error("write to the output directory", dir, e))
 }
 
-fn write(path: &Path, contents: &str) -> CliResult<()> {
-    std::fs::write(path, contents).map_err(|e| io_error("write", path, e))
+/// Writes `contents` to `path` crash-safely ([`atomic::write`]).
+pub fn write(path: &Path, contents: &str) -> CliResult<()> {
+    atomic::write(path, contents.as_bytes()).map_err(|e| io_error("write", path, e))
 }
 
 /// Writes every output and prints the summary (unless `quiet`).

@@ -38,7 +38,7 @@
 mod explicit;
 mod lagrangian;
 mod newton;
-mod spg;
+pub(crate) mod spg;
 mod state;
 mod step;
 mod upper_value;

@@ -14,7 +14,7 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;
 
-use super::{SaddleOutcome, check_step, lagrangian};
+use super::{SaddleOutcome, check_multipliers, check_residual, lagrangian};
 use crate::config::Config;
 use crate::domain::Domain;
 use crate::error::Result;
@@ -213,7 +213,8 @@ fn descent_ascent<B: Backend, O: Oracle<B>>(
         let (lambda_next, norm_l) =
             projected_step(&multipliers, &le, &c.clone().neg(), p.step_lambda)?;
         residual = norm_y + norm_l;
-        check_step(p.lambda_limit, residual, &lambda_next, &c, iters)?;
+        check_residual(residual, iters)?;
+        check_multipliers(o, x, &y_next, &c, &lambda_next, p.lambda_limit, iters)?;
         (y_prev, lambda_prev) = (y, lambda);
         (y, lambda) = (y_next, lambda_next);
         if residual <= p.tol {

@@ -11,7 +11,8 @@
 //! | [`Multipliers`] | the method of multipliers: FISTA on the augmented Lagrangian | `multipliers.rs` |
 //!
 //! Each stops when the generalized gradients of both blocks (Def. 6) are small. Multipliers
-//! that grow past `lambda_limit` mean the constraints are infeasible: [`Error::Infeasible`].
+//! that grow past `lambda_limit` end the solve with [`Error::Infeasible`], which says what the
+//! constraints leave of the lower-level set ([`LowerSet`](super::LowerSet)).
 
 mod descent_ascent;
 mod multipliers;
@@ -24,6 +25,7 @@ pub use state::CoupledState;
 use burn::tensor::{Tensor, backend::Backend};
 use serde::{Deserialize, Serialize};
 
+use super::feasibility::lower_set;
 use crate::config::Validate;
 use crate::error::{Error, Result};
 use crate::oracle::{Objective, Oracle};
@@ -135,30 +137,38 @@ macro_rules! from_config {
 
 from_config!(DescentAscent, Accelerated, SingleLoop, Multipliers);
 
-/// Fails on a non-finite residual, or multipliers past `lambda_limit` (infeasible).
-fn check_step<B: Backend>(
-    lambda_limit: f64,
-    residual: f64,
-    lambda: &Tensor<B, 1>,
+/// Fails on a non-finite residual.
+fn check_residual(residual: f64, iters: usize) -> Result<()> {
+    if residual.is_finite() {
+        return Ok(());
+    }
+    Err(Error::NonFiniteEvaluation {
+        what: format!("the MaxMin step at inner step {iters}"),
+    })
+}
+
+/// Fails with [`Error::Infeasible`] (the lower-level set at `x` examined from `y`, where the
+/// constraints took the values `c`) once the multipliers `lambda` pass `lambda_limit`.
+fn check_multipliers<B: Backend, O: Oracle<B>>(
+    o: &O,
+    x: &Tensor<B, 1>,
+    y: &Tensor<B, 1>,
     c: &Tensor<B, 1>,
+    lambda: &Tensor<B, 1>,
+    lambda_limit: f64,
     iters: usize,
 ) -> Result<()> {
-    if !residual.is_finite() {
-        return Err(Error::NonFiniteEvaluation {
-            what: format!("the MaxMin step at inner step {iters}"),
-        });
-    }
     let lambda_norm = scalar(&norm2_sq(lambda.clone())).sqrt();
-    if lambda_norm > lambda_limit {
-        let violation = to_vec(c).into_iter().fold(f64::NEG_INFINITY, f64::max);
-        return Err(Error::Infeasible {
-            lambda_norm,
-            limit: lambda_limit,
-            iteration: iters + 1,
-            violation,
-        });
+    if lambda_norm <= lambda_limit {
+        return Ok(());
     }
-    Ok(())
+    Err(Error::Infeasible {
+        lambda_norm,
+        limit: lambda_limit,
+        iteration: iters + 1,
+        violation: to_vec(c).into_iter().fold(f64::NEG_INFINITY, f64::max),
+        lower_set: lower_set(o, x, y.clone()),
+    })
 }
 
 /// The Lagrangian `φ + ⟨λ, c⟩` with φ = g (`gamma = None`, eq. 54) or γ⁻¹f + g (eq. 55).

@@ -9,7 +9,7 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;
 
-use super::{SaddleOutcome, check_step, lagrangian};
+use super::{SaddleOutcome, check_multipliers, check_residual, lagrangian};
 use crate::config::Config;
 use crate::error::Result;
 use crate::oracle::Oracle;
@@ -61,7 +61,8 @@ impl Multipliers {
             let (_, norm_y) = generalized_gradient(domain, &y, &grad, self.step_y)?;
             let norm_l = scalar(&norm2_sq(lambda_next.clone() - lambda)).sqrt() / self.rho;
             residual = norm_y + norm_l;
-            check_step(self.lambda_limit, residual, &lambda_next, &c, iters)?;
+            check_residual(residual, iters)?;
+            check_multipliers(o, x, &y, &c, &lambda_next, self.lambda_limit, iters)?;
             lambda = lambda_next;
             if residual <= self.tol {
                 return Ok(SaddleOutcome::new(y, lambda, iters + 1, residual, true));

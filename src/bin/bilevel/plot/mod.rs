@@ -14,7 +14,8 @@ use std::sync::Once;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::error::{CliError, CliResult};
+use crate::atomic;
+use crate::error::{CliError, CliResult, io_error};
 use crate::record::RunRecord;
 
 /// What drawing a figure fails with (plotters' error of the backend).
@@ -118,7 +119,8 @@ pub(crate) trait Figure {
         DB::ErrorType: 'static;
 }
 
-/// Writes `figure` as `dir/FILE.png` and `dir/FILE.svg`; returns the two files.
+/// Writes `figure` as `dir/FILE.png` and `dir/FILE.svg`, crash-safely (each drawn in full
+/// before it replaces the old file); returns the two files.
 pub(crate) fn write_figure(dir: &Path, figure: &impl Figure) -> CliResult<Vec<PathBuf>> {
     register_font();
     let png = dir.join(format!("{}.png", figure.file()));
@@ -128,12 +130,16 @@ pub(crate) fn write_figure(dir: &Path, figure: &impl Figure) -> CliResult<Vec<Pa
         move |source| CliError::Plot { path, source }
     };
     let size = figure.size();
+    let partial = atomic::partial_path(&png);
     figure
-        .render(BitMapBackend::new(&png, size).into_drawing_area())
+        .render(BitMapBackend::new(&partial, size).into_drawing_area())
         .map_err(failed(&png))?;
+    atomic::commit(&partial, &png).map_err(|e| io_error("write", &png, e))?;
+    let mut text = String::new();
     figure
-        .render(SVGBackend::new(&svg, size).into_drawing_area())
+        .render(SVGBackend::with_string(&mut text, size).into_drawing_area())
         .map_err(failed(&svg))?;
+    atomic::write(&svg, text.as_bytes()).map_err(|e| io_error("write", &svg, e))?;
     Ok(vec![png, svg])
 }
 
