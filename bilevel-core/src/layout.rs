@@ -28,6 +28,9 @@ impl TryFrom<RawBlock> for Block {
     }
 }
 
+/// The most numbers a variable (all its blocks) may hold: 2²⁸, 2 GiB in f64.
+pub const MAX_VARIABLE_LEN: usize = 1 << 28;
+
 impl Block {
     /// A block called `name` with the given shape; every extent must be positive.
     pub fn new(name: impl Into<String>, shape: &[usize]) -> Result<Self> {
@@ -43,6 +46,16 @@ impl Block {
                 what: format!("block `{name}`"),
                 reason: format!(
                     "extent {axis} of shape {shape:?} is zero; extents must be positive"
+                ),
+            });
+        }
+        let len = shape.iter().try_fold(1usize, |a, &s| a.checked_mul(s));
+        if len.is_none_or(|l| l > MAX_VARIABLE_LEN) {
+            return Err(Error::BlockLayout {
+                what: format!("block `{name}`"),
+                reason: format!(
+                    "shape {shape:?} holds more than {MAX_VARIABLE_LEN} numbers, the most a \
+                     variable may have"
                 ),
             });
         }
@@ -119,6 +132,15 @@ impl Layout {
         for b in &blocks {
             offsets.push(dim);
             dim += b.len();
+        }
+        if dim > MAX_VARIABLE_LEN {
+            return Err(Error::BlockLayout {
+                what: "a variable".into(),
+                reason: format!(
+                    "its blocks hold {dim} numbers, more than {MAX_VARIABLE_LEN}, the most a \
+                     variable may have"
+                ),
+            });
         }
         Ok(Self {
             blocks,

@@ -31,6 +31,9 @@ fn data_error(name: &str, reason: impl Into<String>) -> Error {
     }
 }
 
+/// The most classes a dataset may have (a one-hot encoding holds n × classes numbers).
+pub const MAX_CLASSES: usize = 100_000;
+
 impl Classes {
     /// Checks sizes, finiteness and label range; `name` goes into the error.
     pub fn new(
@@ -47,7 +50,13 @@ impl Classes {
         if classes < 2 {
             return Err(data_error(name, "at least two classes are needed"));
         }
-        if features.len() != n * d {
+        if classes > MAX_CLASSES {
+            return Err(data_error(
+                name,
+                format!("{classes} classes: at most {MAX_CLASSES} are supported"),
+            ));
+        }
+        if n.checked_mul(d) != Some(features.len()) {
             return Err(data_error(
                 name,
                 format!(
@@ -93,7 +102,7 @@ impl Classes {
 
     /// A seeded random split into `train`, `val` and the rest (test); each part non-empty.
     pub fn split(&self, train: usize, val: usize, seed: u64) -> Result<(Self, Self, Self)> {
-        if train == 0 || val == 0 || train + val >= self.n {
+        if train == 0 || val == 0 || train.saturating_add(val) >= self.n {
             return Err(data_error(
                 "split",
                 format!(

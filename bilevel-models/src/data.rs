@@ -39,20 +39,33 @@ impl Regression {
         features: Vec<f64>,
         targets: Vec<f64>,
     ) -> Result<Self> {
+        let data = Self {
+            n,
+            d,
+            features,
+            targets,
+        };
+        data.check(name)?;
+        Ok(data)
+    }
+
+    /// The checks of [`Regression::new`], for data whose public fields were set by hand.
+    pub fn check(&self, name: &str) -> Result<()> {
         let bad = |reason: String| {
             Err(Error::Data {
                 name: name.to_string(),
                 reason,
             })
         };
+        let (n, d, features, targets) = (self.n, self.d, &self.features, &self.targets);
         if n == 0 || d == 0 {
             return bad(format!("is empty ({n} rows, {d} columns)"));
         }
-        if features.len() != n * d {
+        if n.checked_mul(d) != Some(features.len()) {
             return bad(format!(
                 "has {} feature values, {n} x {d} = {} expected",
                 features.len(),
-                n * d
+                n.saturating_mul(d)
             ));
         }
         if targets.len() != n {
@@ -69,12 +82,7 @@ impl Regression {
         if let Some(i) = targets.iter().position(|v| !v.is_finite()) {
             return bad(format!("target at row {i} is {}", targets[i]));
         }
-        Ok(Self {
-            n,
-            d,
-            features,
-            targets,
-        })
+        Ok(())
     }
 
     /// `n` samples in `d` dimensions: x ~ N(0, I), target = ⟨w, x⟩ + noise·N(0,1) with a planted

@@ -31,6 +31,11 @@ fn parse_error(name: &str, line: usize, column: usize, reason: impl std::fmt::Di
 const MAX_FEATURES: usize = 1_000_000;
 /// The largest dense matrix (rows × features) built from a file.
 const MAX_CELLS: usize = 500_000_000;
+/// A dense matrix above [`SMALL_CELLS`] may hold at most this many entries per value in the
+/// file: a small sparse file does not expand into gigabytes of zeros.
+const MAX_FILL: usize = 1_000;
+/// Dense matrices up to this size are built whatever their sparsity.
+const SMALL_CELLS: usize = 1 << 20;
 
 /// The whitespace-separated tokens of `line` with their 1-based columns.
 fn tokens(line: &str) -> Vec<(usize, &str)> {
@@ -141,6 +146,16 @@ pub fn parse(name: &str, text: &str) -> Result<Labelled> {
         name: name.to_string(),
         reason: format!("{n} rows × {d} features is too large for a dense matrix (at most {MAX_CELLS} values)"),
     })?;
+    let values: usize = rows.iter().map(Vec::len).sum();
+    if cells > SMALL_CELLS && cells / MAX_FILL > values + n {
+        return Err(Error::Data {
+            name: name.to_string(),
+            reason: format!(
+                "{values} values for {n} rows × {d} features: too sparse to expand into a dense \
+                 matrix (more than {MAX_FILL} entries per value)"
+            ),
+        });
+    }
     let mut features = vec![0.0; cells];
     for (i, row) in rows.iter().enumerate() {
         for &(j, v) in row {

@@ -10,13 +10,16 @@ pub fn eye(n: usize) -> Mat {
         .map(|i| (0..n).map(|j| if i == j { 1.0 } else { 0.0 }).collect())
         .collect()
 }
-/// Rows of `n` entries from a flat row-major slice.
+/// Rows of `n` entries from a flat row-major slice (none for `n = 0`).
 pub fn mat(n: usize, v: &[f64]) -> Mat {
+    if n == 0 {
+        return vec![];
+    }
     v.chunks(n).map(|r| r.to_vec()).collect()
 }
 /// The transpose.
 pub fn t(a: &Mat) -> Mat {
-    (0..a[0].len())
+    (0..a.first().map_or(0, Vec::len))
         .map(|j| a.iter().map(|r| r[j]).collect())
         .collect()
 }
@@ -24,7 +27,7 @@ pub fn t(a: &Mat) -> Mat {
 pub fn mm(a: &Mat, b: &Mat) -> Mat {
     a.iter()
         .map(|r| {
-            (0..b[0].len())
+            (0..b.first().map_or(0, Vec::len))
                 .map(|j| r.iter().zip(b).map(|(x, br)| x * br[j]).sum())
                 .collect()
         })

@@ -12,6 +12,7 @@
 //! * PBGD-Free's fixed point: ∇_x f(x, y_γ*(x)) = ρx + C(Px + p) = 0.
 use bilevel_core::Result;
 use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
+use bilevel_core::error::ensure_len;
 use bilevel_macros::bilevel;
 
 use crate::data::normal;
@@ -116,16 +117,25 @@ pub struct Quadratic {
     rho: f64,
 }
 
-fn dev_mat<B: Backend>(m: &Mat, device: &B::Device) -> Tensor<B, 2> {
+/// The matrix `name` on `device`; rows of unequal length are refused, naming the row.
+fn dev_mat<B: Backend>(name: &str, m: &Mat, device: &B::Device) -> Result<Tensor<B, 2>> {
+    let cols = m.first().map_or(0, Vec::len);
+    for (i, row) in m.iter().enumerate() {
+        ensure_len(&format!("row {i} of `{name}`"), cols, row.len())?;
+    }
     let flat: Vec<f64> = m.iter().flatten().cloned().collect();
-    Tensor::from_data(TensorData::new(flat, [m.len(), m[0].len()]), device)
+    Ok(Tensor::from_data(
+        TensorData::new(flat, [m.len(), cols]),
+        device,
+    ))
 }
 
 impl<B: Backend> Quadratic<B> {
     /// The problem for `data` on `device`.
     pub fn from_data(data: &QuadraticData, device: &B::Device) -> Result<Self> {
-        let m = |a: &Mat| dev_mat::<B>(a, device);
+        let m = |name, a: &Mat| dev_mat::<B>(name, a, device);
         let t = bilevel_core::tensor::vector(&data.t, device);
-        Self::new(device, m(&data.h), m(&data.j), m(&data.c), t, data.rho)
+        let (h, j, c) = (m("h", &data.h)?, m("j", &data.j)?, m("c", &data.c)?);
+        Self::new(device, h, j, c, t, data.rho)
     }
 }

@@ -98,6 +98,8 @@ impl<B: Backend> PenaltyTuning<B> {
         val: &Regression,
         device: &B::Device,
     ) -> Result<Self> {
+        train.check("training set")?;
+        val.check("validation set")?;
         let ((a, b), (a_val, b_val)) = (tensors(train, device), tensors(val, device));
         Ok(match loss {
             Loss::LeastSquares => {

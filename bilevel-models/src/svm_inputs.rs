@@ -161,8 +161,9 @@ impl AuthorsInputs {
     /// Checks every seed's split against `data` (diabetes: as many rows as the split sizes'
     /// sum, 8 features): row numbers in range, no row twice, sizes as `split`.
     pub fn check_against(&self, data: &Labelled) -> Result<()> {
-        let rows: usize = self.split.iter().sum();
-        if data.n != rows || data.d != 8 {
+        let rows = self.split.iter().try_fold(0usize, |a, &b| a.checked_add(b));
+        if rows != Some(data.n) || data.d != 8 {
+            let rows = rows.map_or("more than usize::MAX".to_string(), |r| r.to_string());
             let reason = format!(
                 "the authors' splits cover diabetes' {rows} rows × 8 features; the data has {} × {}",
                 data.n, data.d

@@ -65,9 +65,20 @@ impl<B: Backend, S: MethodState<B>> IterState<B, S> {
         ensure_len("checkpoint x", template.x.dims()[0], snapshot.x.len())?;
         let dim_y = template.y_gamma.dims()[0];
         ensure_len("checkpoint y", dim_y, snapshot.y_gamma.len())?;
+        finite_iterate("x", &snapshot.x)?;
+        finite_iterate("y_gamma", &snapshot.y_gamma)?;
+        if !(snapshot.gamma.is_finite() && snapshot.gamma > 0.0) {
+            return Err(Error::Checkpoint {
+                reason: format!(
+                    "its `gamma` is {}, not a finite positive number",
+                    snapshot.gamma
+                ),
+            });
+        }
         let y_g = match (&snapshot.y_g, &template.y_g) {
             (Some(v), _) => {
                 ensure_len("checkpoint y_g", dim_y, v.len())?;
+                finite_iterate("y_g", v)?;
                 Some(vector(v, &device))
             }
             (None, Some(_)) => {
@@ -90,6 +101,20 @@ impl<B: Backend, S: MethodState<B>> IterState<B, S> {
             stalled: false,
             own: S::load(&snapshot.own, template)?,
         })
+    }
+}
+
+/// Fails unless every entry of the saved iterate `what` is finite (a solve never saves a
+/// non-finite iterate: it stops with `Error::Diverged` first).
+fn finite_iterate(what: &str, values: &[f64]) -> Result<()> {
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(i) => Err(Error::Checkpoint {
+            reason: format!(
+                "its `{what}` has the non-finite entry {} at index {i}",
+                values[i]
+            ),
+        }),
+        None => Ok(()),
     }
 }
 

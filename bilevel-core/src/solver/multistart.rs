@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::{Auto, Executor, Report, SolveOptions, Solver};
 use crate::config::Config;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, ensure_finite, ensure_len};
 use crate::oracle::{AutodiffOracle, Objective, Oracle};
 use crate::problem::Problem;
 use crate::tensor::to_vec;
@@ -74,6 +74,10 @@ impl Multistart {
         let x0 = to_vec(&problem.x0()?);
         let (lo, hi) = problem.upper().domain().interval_hull(x0.len());
         let mut rng = ChaCha8Rng::seed_from_u64(self.seed);
+        for (k, point) in self.points.iter().enumerate() {
+            ensure_len(&format!("Multistart.points[{k}]"), x0.len(), point.len())?;
+            ensure_finite(&format!("Multistart.points[{k}]"), point)?;
+        }
         let mut out = vec![x0.clone()];
         out.extend(self.points.iter().cloned());
         while out.len() < self.starts {

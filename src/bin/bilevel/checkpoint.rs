@@ -98,6 +98,7 @@ fn load_one(path: &Path) -> CliResult<CliCheckpoint> {
             ours: FORMAT,
         });
     }
+    cp.config.check_ranges()?;
     let plan = cp.config.plan();
     let fits = cp.completed.len() <= plan.len()
         && cp.completed.iter().zip(&plan).all(|(r, p)| &r.spec == p)

@@ -166,10 +166,10 @@ impl Config {
         out
     }
 
-    /// The plan of this configuration, each solve for every seed: first the solvers without
+    /// The solves of this configuration (seed 0, index 0): first the solvers without
     /// `methods` settings on the γ × η grid (in `solvers` order), then the `methods` entries
     /// of the selected solvers (in their order).
-    pub fn plan(&self) -> Vec<RunSpec> {
+    pub fn solves(&self) -> Vec<RunSpec> {
         let solve = |solver, gamma, eta, setting| RunSpec {
             index: 0,
             solver,
@@ -193,8 +193,13 @@ impl Config {
             .flatten()
             .filter(|m| self.solvers.contains(&m.solver));
         solves.extend(selected.map(|m| solve(m.solver, None, None, Some(m.clone()))));
+        solves
+    }
+
+    /// The plan of this configuration: each of its [`solves`](Self::solves) for every seed.
+    pub fn plan(&self) -> Vec<RunSpec> {
         let mut runs = vec![];
-        for s in solves {
+        for s in self.solves() {
             for seed in 0..self.seeds {
                 let index = runs.len();
                 runs.push(RunSpec {
