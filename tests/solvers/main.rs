@@ -12,6 +12,7 @@ mod hyperclean;
 mod landscapes;
 mod learning;
 mod penalty_solvers;
+mod properties;
 mod second_order;
 mod svm;
 mod svm_authors;
