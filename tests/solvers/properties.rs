@@ -194,10 +194,10 @@ fn random_problems_and_settings_never_give_garbage() {
                             .collect(),
                     )
                     .or_insert(0) += 1;
-                if let Error::Diverged { last_x, last_y, .. } = &e {
-                    if !last_x.iter().chain(last_y).all(|v| v.is_finite()) {
-                        bad.push(format!("{name}: a diverged run kept a non-finite iterate"));
-                    }
+                if let Error::Diverged { last_x, last_y, .. } = &e
+                    && !last_x.iter().chain(last_y).all(|v| v.is_finite())
+                {
+                    bad.push(format!("{name}: a diverged run kept a non-finite iterate"));
                 }
             }
         }
