@@ -16,3 +16,4 @@ mod properties;
 mod second_order;
 mod svm;
 mod svm_authors;
+mod update_rules;
