@@ -5,6 +5,7 @@
 use bilevel::core::{Block, Layout};
 use bilevel::models::classify::{Classes, parse_csv};
 use bilevel::models::data::Regression;
+use bilevel::models::hyperclean::{Classifier, HyperCleaning};
 use bilevel::models::libsvm;
 use bilevel::models::quadratic::{Quadratic, QuadraticData};
 use bilevel::models::regression::{Loss, PenaltyTuning};
@@ -112,6 +113,19 @@ pub fn all() -> Vec<Case> {
             || {
                 let block = |name| Block::new(name, &[(1 << 27) + 1]).map_err(crate::lib);
                 via_lib(Layout::new(vec![block("a")?, block("b")?]))
+            },
+        ),
+        case(
+            "cleaning MLP of 10^12 hidden units",
+            L,
+            "more than 268435456",
+            || {
+                let train = Classes::new("t", 1, 2, vec![0.0, 1.0], vec![0, 1]).map_err(models)?;
+                let mlp = Classifier::Mlp {
+                    hidden: 1_000_000_000_000,
+                    seed: 7,
+                };
+                via_models(HyperCleaning::<B>::new(&train, &train, mlp, 1e-3, &dev()))
             },
         ),
         case("LIBSVM 400 rows, index 10^6", "Data", "too sparse", || {
