@@ -93,6 +93,13 @@ pub fn all() -> Vec<Case> {
             let inputs = AuthorsInputs::parse("inputs.json", &text).map_err(models)?;
             via_models(inputs.check_against(&labelled(3, 8, vec![1.0; 3])))
         }),
+        // Found by `fuzz_checkpoint_json`: a clock of 2e306 s panicked in Duration::from_secs_f64.
+        case("cp elapsed_s = 2e306", C, "its `elapsed_s` is", || {
+            resume(AltPbgd::new(0.1, 10.0), |cp| cp.elapsed_s = 2e306)
+        }),
+        case("cp elapsed_s = -1", C, "its `elapsed_s` is", || {
+            resume(AltPbgd::new(0.1, 10.0), |cp| cp.elapsed_s = -1.0)
+        }),
         // Absurd sizes: each refused before anything of that size is allocated.
         case(
             "block of 10^15 numbers",

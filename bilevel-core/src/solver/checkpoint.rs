@@ -67,10 +67,11 @@ impl<B: Backend, S: MethodState<B>> IterState<B, S> {
         ensure_len("checkpoint y", dim_y, snapshot.y_gamma.len())?;
         finite_iterate("x", &snapshot.x)?;
         finite_iterate("y_gamma", &snapshot.y_gamma)?;
-        if !(snapshot.gamma.is_finite() && snapshot.gamma > 0.0) {
+        // γ is 0 for the methods without a penalty.
+        if !(snapshot.gamma.is_finite() && snapshot.gamma >= 0.0) {
             return Err(Error::Checkpoint {
                 reason: format!(
-                    "its `gamma` is {}, not a finite positive number",
+                    "its `gamma` is {}, not a finite non-negative number",
                     snapshot.gamma
                 ),
             });
@@ -103,6 +104,9 @@ impl<B: Backend, S: MethodState<B>> IterState<B, S> {
         })
     }
 }
+
+/// The longest solve a checkpoint may say it has run (about 30 years).
+const MAX_ELAPSED_S: f64 = 1e9;
 
 /// Fails unless every entry of the saved iterate `what` is finite (a solve never saves a
 /// non-finite iterate: it stops with `Error::Diverged` first).
@@ -169,7 +173,8 @@ pub struct Checkpoint {
 
 impl Checkpoint {
     /// Fails with [`Error::Checkpoint`] unless the checkpoint was written by a method of
-    /// `kind` with configuration `config`, for the problem `print` describes.
+    /// `kind` with configuration `config`, for the problem `print` describes, with a clock
+    /// (`elapsed_s`) in [0, 10⁹] seconds.
     pub fn check_matches(
         &self,
         kind: &str,
@@ -177,6 +182,12 @@ impl Checkpoint {
         print: &ProblemPrint,
     ) -> Result<()> {
         let refuse = |reason: String| Err(Error::Checkpoint { reason });
+        if !(0.0..=MAX_ELAPSED_S).contains(&self.elapsed_s) {
+            return refuse(format!(
+                "its `elapsed_s` is {}, not a time in [0, {MAX_ELAPSED_S:e}] seconds",
+                self.elapsed_s
+            ));
+        }
         if self.method != kind {
             return refuse(format!(
                 "it was written by method `{}`, this method is `{kind}`",

@@ -159,12 +159,17 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
         g0: bookkeeping.value(&Objective::Lower, &x0, &y0)?,
     };
     let mut state = exec.solver.init(&oracles, x0, y0)?;
+    if let Some(c) = resume {
+        c.check_matches(kind, &config, &print)?;
+    }
     let mut run = Run::new(resume.map_or(0.0, |c| c.elapsed_s), print);
     oracles.set_deadline(deadline(options.time_budget, run.elapsed()));
     if let Some(c) = resume {
-        c.check_matches(kind, &config, &run.print)?;
-        state = IterState::restore(&c.state, &state).map_err(|e| Error::Checkpoint {
-            reason: e.to_string(),
+        state = IterState::restore(&c.state, &state).map_err(|e| match e {
+            Error::Checkpoint { .. } => e,
+            e => Error::Checkpoint {
+                reason: e.to_string(),
+            },
         })?;
         run.history = c.history.clone();
         run.warnings = c.warnings.clone();
@@ -267,7 +272,8 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
 /// When the oracle calls stop answering: `budget` after the start of a run that has already
 /// used `elapsed_s` (a resumed one), measured from now.
 fn deadline(budget: Option<Duration>, elapsed_s: f64) -> Option<Instant> {
-    budget.map(|b| Instant::now() + b.saturating_sub(Duration::from_secs_f64(elapsed_s)))
+    let used = Duration::try_from_secs_f64(elapsed_s).unwrap_or(Duration::MAX);
+    budget.map(|b| Instant::now() + b.saturating_sub(used))
 }
 
 /// Hands `checkpoint` to the sink, if there is one.
