@@ -19,6 +19,7 @@ mod checkpoint;
 mod choice;
 mod classic;
 mod config;
+mod config_checks;
 mod context;
 mod error;
 mod experiments;
