@@ -182,6 +182,15 @@ pub enum Error {
         /// α² C0.
         bound: f64,
     },
+    /// A data-parallel solve failed: a peer did not join or answer in time, the peers'
+    /// problems or settings differ, or a problem cannot be split ([`crate::shard`]).
+    #[error("peer {peer}: {reason}")]
+    Shard {
+        /// The peer that saw the failure.
+        peer: usize,
+        /// What went wrong.
+        reason: String,
+    },
     /// A solver was given a problem it does not handle.
     #[error("{solver} cannot solve this problem: {reason}")]
     Unsupported {

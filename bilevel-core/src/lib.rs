@@ -34,6 +34,7 @@ pub mod lift;
 pub mod ops;
 pub mod oracle;
 pub mod problem;
+pub mod shard;
 pub mod solver;
 pub mod start;
 pub mod tensor;
@@ -49,6 +50,7 @@ pub use oracle::{
     Oracle, Oracles, Wrt,
 };
 pub use problem::{Init, Problem, Variable, check_problem};
+pub use shard::{Peer, PeerOptions, Peers, Shardable, Sharded};
 pub use solver::{
     Accelerated, Aid, AltPbgd, AnyIterState, Auto, Blocc, Bome, Checkpoint, CheckpointSink,
     ConjugateGradient, DescentAscent, Executor, Itd, IterState, JntPbgd, LowerSet, Method,

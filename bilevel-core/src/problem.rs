@@ -223,6 +223,14 @@ pub trait Problem<B: Backend> {
         None
     }
 
+    /// The weight of the terms that every shard of a sharded problem computes alike (those
+    /// that read no batched row, and the coupled constraints' ⟨λ, c⟩): 1 on the lead shard
+    /// and on an unsharded problem, 0 on the other shards, so that the shards' objectives add
+    /// up to the whole problem's ([`crate::shard`]).
+    fn replica_weight(&self) -> f64 {
+        1.0
+    }
+
     /// The initial upper-level point x₀ (by default from the variable's [`Init`]).
     fn x0(&self) -> Result<Tensor<B, 1>> {
         self.upper().initial(&self.device())

@@ -11,6 +11,7 @@ use crate::expr::{Translator, Ty, Typed};
 use crate::ir::{Decl, Level};
 use crate::parse::Errors;
 use crate::scope::Scope;
+use crate::split::Split;
 
 /// The `let` bindings of the blocks an objective reads, viewed from the flat variables (and
 /// read at the minibatch's rows where the block's first extent is a batched size).
@@ -75,12 +76,14 @@ fn as_value(t: Typed, what: &str, tokens: &syn::Expr, errors: &mut Errors) -> Op
     }
 }
 
-/// The body of f or g: views, values, then the value; `uses` gets every name it reads.
+/// The body of f or g: views, values, then the value; `uses` gets every name it reads, and
+/// `unshardable` why the objective is not a sum over shards (when it is not).
 fn objective(
     tr: &mut Translator,
     e: &syn::Expr,
     level: Level,
     uses: &mut BTreeSet<String>,
+    unshardable: &mut Vec<String>,
     errors: &mut Errors,
 ) -> Option<TokenStream> {
     let t = tr.expr(e, errors);
@@ -94,7 +97,18 @@ fn objective(
     if level == Level::Lower && !tr.uses_level(&all, Level::Lower) {
         errors.spanned(e, "the lower objective g never uses a lower-level variable, so y*(x) is not defined by it");
     }
-    let value = as_value(t?, what, e, errors)?;
+    let mut value = as_value(t?, what, e, errors)?;
+    if !tr.scope.groups.is_empty() {
+        match tr.split(e) {
+            Split::Partial => {}
+            // Every shard computes all of it: it counts on the lead shard only.
+            Split::Whole => value = quote!(#value.mul_scalar(self.__lead)),
+            Split::Rows(_) => unshardable.push(format!("{what} is a value per row")),
+            Split::Opaque(why) => unshardable.push(format!(
+                "{what} is not a sum over the rows of its batch groups: {why}"
+            )),
+        }
+    }
     let (views, values) = (views(tr.decl, tr.scope, &all), values(tr, &all));
     Some(quote!({ #views #values Ok(#value) }))
 }
@@ -178,9 +192,23 @@ fn check_values_used(tr: &Translator, uses: &BTreeSet<String>, errors: &mut Erro
 pub fn generate(decl: &Decl, scope: &Scope, errors: &mut Errors) -> Option<TokenStream> {
     let mut tr = Translator::new(decl, scope);
     tr.translate_lets(errors);
-    let mut uses = BTreeSet::new();
-    let f = objective(&mut tr, &decl.f, Level::Upper, &mut uses, errors);
-    let g = objective(&mut tr, &decl.g, Level::Lower, &mut uses, errors);
+    let (mut uses, mut unshardable) = (BTreeSet::new(), vec![]);
+    let f = objective(
+        &mut tr,
+        &decl.f,
+        Level::Upper,
+        &mut uses,
+        &mut unshardable,
+        errors,
+    );
+    let g = objective(
+        &mut tr,
+        &decl.g,
+        Level::Lower,
+        &mut uses,
+        &mut unshardable,
+        errors,
+    );
     let c = decl
         .c
         .as_ref()
@@ -207,6 +235,7 @@ pub fn generate(decl: &Decl, scope: &Scope, errors: &mut Errors) -> Option<Token
         }
     });
     let select = construct::select_batch(decl, scope);
+    let shardable = crate::shard::shardable(decl, scope, &unshardable);
     let items = construct::items(decl, scope, errors);
     if !errors.is_empty() {
         return None;
@@ -223,5 +252,7 @@ pub fn generate(decl: &Decl, scope: &Scope, errors: &mut Errors) -> Option<Token
             #c_impl
             #select
         }
+
+        #shardable
     })
 }

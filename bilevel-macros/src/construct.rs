@@ -165,6 +165,7 @@ pub fn items(decl: &Decl, scope: &Scope, errors: &mut Errors) -> TokenStream {
             __lower: #core::Variable,
             __device: B::Device,
             __num_constraints: usize,
+            __lead: f64,
             #(#size_fields: usize,)*
             #(#batch_fields: #core::Minibatch<B>,)*
             #(#index_fields: #core::burn::tensor::Tensor<B, 1, #core::burn::tensor::Int>,)*
@@ -185,6 +186,7 @@ pub fn items(decl: &Decl, scope: &Scope, errors: &mut Errors) -> TokenStream {
                     __lower: #lower,
                     __device: device.clone(),
                     __num_constraints: 0,
+                    __lead: 1.0,
                     #(#size_fields: #sizes,)*
                     #(#batch_fields: #core::Minibatch::full(#batch_rows, device),)*
                     #(#index_fields,)*
@@ -254,7 +256,7 @@ fn batch_builder(decl: &Decl, g: &crate::scope::Group, stream: u64) -> TokenStre
     }
 }
 
-/// `select_batch` for a declaration with batch groups.
+/// `select_batch` and `replica_weight` for a declaration with batch groups.
 pub fn select_batch(decl: &Decl, scope: &Scope) -> TokenStream {
     if scope.groups.is_empty() {
         return quote!();
@@ -270,6 +272,9 @@ pub fn select_batch(decl: &Decl, scope: &Scope) -> TokenStream {
                 #(#fields: self.#fields.selected(batch),)*
                 ..::core::clone::Clone::clone(self)
             })
+        }
+        fn replica_weight(&self) -> f64 {
+            self.__lead
         }
     }
 }

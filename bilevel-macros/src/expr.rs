@@ -39,6 +39,8 @@ pub struct LetInfo {
     pub code: TokenStream,
     /// The names its expression uses directly.
     pub uses: BTreeSet<String>,
+    /// How it splits across shards.
+    pub split: crate::split::Split,
 }
 
 pub fn f64_lit(v: f64) -> TokenStream {
@@ -99,11 +101,13 @@ impl<'a> Translator<'a> {
                 t => t,
             };
             let (ty, code) = typed.map_or((None, TokenStream::new()), |t| (Some(t.ty), t.code));
+            let split = self.split(&l.expr);
             self.lets.push(LetInfo {
                 name: l.name.clone(),
                 ty,
                 code,
                 uses,
+                split,
             });
         }
         self.used.clear();
@@ -172,6 +176,21 @@ impl<'a> Translator<'a> {
         })
     }
 
+    /// In `a ± b` where one side is a sum over rows and the other reads no batched row, the
+    /// latter is weighted by the replica weight (1 on the lead shard and unsharded, 0 on the
+    /// other shards), so that the shards' values add up to the whole.
+    fn count_once(&self, b: &syn::ExprBinary, lhs: Typed, rhs: Typed) -> (Typed, Typed) {
+        use crate::split::Split;
+        if !matches!(b.op, syn::BinOp::Add(_) | syn::BinOp::Sub(_)) {
+            return (lhs, rhs);
+        }
+        match (self.split(&b.left), self.split(&b.right)) {
+            (Split::Partial, Split::Whole) => (lhs, once(rhs)),
+            (Split::Whole, Split::Partial) => (once(lhs), rhs),
+            _ => (lhs, rhs),
+        }
+    }
+
     fn known(&self) -> String {
         let b = self.decl.blocks.iter().map(|b| b.name.to_string());
         let d = self.decl.data.iter().map(|d| d.name.to_string());
@@ -212,7 +231,8 @@ impl<'a> Translator<'a> {
             Expr::Binary(b) => {
                 let lhs = self.expr(&b.left, errors);
                 let rhs = self.expr(&b.right, errors);
-                crate::arith::binary(&b.op, lhs?, rhs?, b, errors)
+                let (lhs, rhs) = self.count_once(b, lhs?, rhs?);
+                crate::arith::binary(&b.op, lhs, rhs, b, errors)
             }
             Expr::MethodCall(m) => {
                 let mut args = vec![&*m.receiver];
@@ -323,6 +343,16 @@ impl<'a> Translator<'a> {
         );
         None
     }
+}
+
+/// `t` weighted by the problem's replica weight (`Problem::replica_weight`).
+pub fn once(t: Typed) -> Typed {
+    let c = t.code;
+    let code = match t.ty {
+        Ty::Scalar => quote!((#c * self.__lead)),
+        _ => quote!(#c.mul_scalar(self.__lead)),
+    };
+    Typed { code, ty: t.ty }
 }
 
 /// A finite number literal, or a spanned error (a literal like `1e400` overflows f64).

@@ -96,7 +96,7 @@ impl Translator<'_> {
         }
         let a = self.expr(args[0], errors);
         if AXIS.contains(&n.as_str()) && args.len() == 2 {
-            return self.along_axis(&n, a?, args[1], span, errors);
+            return self.along_axis(&n, a?, args, span, errors);
         }
         if args.len() == 2 {
             let b = self.expr(args[1], errors);
@@ -130,10 +130,11 @@ impl Translator<'_> {
         &mut self,
         n: &str,
         a: Typed,
-        axis: &Expr,
+        args: &[&Expr],
         span: Span,
         errors: &mut Errors,
     ) -> Option<Typed> {
+        let axis = args[1];
         let Ty::Tensor { rank, .. } = a.ty else {
             errors.push(
                 span,
@@ -164,7 +165,10 @@ impl Translator<'_> {
         let (c, ops) = (a.code, self.ops());
         let reduced = match n {
             "sum" => quote!(#c.sum_dim(#dim)),
-            "mean" => quote!(#c.mean_dim(#dim)),
+            "mean" => match self.rows_group(args[0]) {
+                Some(batch) if dim == 0 => quote!(#batch.mean_rows_dim(#c)),
+                _ => quote!(#c.mean_dim(#dim)),
+            },
             "logsumexp" => quote!(#ops::logsumexp_dim(#c, #dim)),
             "log_softmax" => {
                 return Some(Typed {
@@ -190,6 +194,18 @@ impl Translator<'_> {
                 ty: tensor(1, true),
             }
         })
+    }
+
+    /// `self.__batch_<group>` when `e` holds one entry per row of a batch group: its mean
+    /// over the rows divides by the whole group's rows on a shard.
+    fn rows_group(&self, e: &Expr) -> Option<TokenStream> {
+        match self.split(e) {
+            crate::split::Split::Rows(g) => {
+                let field = quote::format_ident!("__batch_{}", self.scope.groups[g].name);
+                Some(quote!(self.#field))
+            }
+            _ => None,
+        }
     }
 
     fn ops(&self) -> TokenStream {
@@ -224,7 +240,10 @@ impl Translator<'_> {
             "ln" | "log" => (quote!(#c.log()), a.ty),
             "sigmoid" | "softplus" | "relu" | "log_sigmoid" => (quote!(#ops::#m(#c)), a.ty),
             "sum" => (quote!(#c.sum()), unit),
-            "mean" => (quote!(#c.mean()), unit),
+            "mean" => match self.rows_group(arg) {
+                Some(batch) => (quote!(#batch.mean_rows(#c)), unit),
+                None => (quote!(#c.mean()), unit),
+            },
             "norm2" => (quote!(#c.powi_scalar(2).sum()), unit),
             "logsumexp" => (quote!(#ops::logsumexp(#c)), unit),
             "log_softmax" => (quote!(#ops::log_softmax(#c, #rank - 1)), a.ty),

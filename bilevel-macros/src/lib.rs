@@ -42,6 +42,8 @@ mod ir;
 mod parse;
 mod scope;
 mod settings;
+mod shard;
+mod split;
 
 use proc_macro::TokenStream;
 

@@ -42,6 +42,27 @@ macro_rules! delegate_problem {
             fn select_batch(&self, batch: bilevel_core::Batch) -> Option<Self> {
                 match self { $($name::$variant(p) => p.select_batch(batch).map($name::$variant),)+ }
             }
+            fn replica_weight(&self) -> f64 {
+                match self { $($name::$variant(p) => p.replica_weight(),)+ }
+            }
+        }
+    };
+}
+
+/// Implements `Shardable<B>` for `$name<B>`, an enum of the listed variants, each holding a
+/// shardable problem, by delegation.
+macro_rules! delegate_shardable {
+    ($name:ident { $($variant:ident),+ $(,)? }) => {
+        impl<B: bilevel_core::burn::tensor::backend::Backend> bilevel_core::Shardable<B> for $name<B> {
+            fn batch_groups(&self) -> Vec<(&'static str, usize)> {
+                match self { $($name::$variant(p) => p.batch_groups(),)+ }
+            }
+            fn check_shardable(&self) -> bilevel_core::Result<()> {
+                match self { $($name::$variant(p) => p.check_shardable(),)+ }
+            }
+            fn shard(&self, k: usize, count: usize, device: &B::Device) -> bilevel_core::Result<Self> {
+                match self { $($name::$variant(p) => p.shard(k, count, device).map($name::$variant),)+ }
+            }
         }
     };
 }

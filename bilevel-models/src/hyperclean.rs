@@ -11,6 +11,10 @@
 //! one-hidden-layer ReLU network (`W1` d×H, `b1` H, `W2` H×C, `b2` C). x starts at 0 (every
 //! weight σ(0) = ½). Corrupted samples should end with small weights: [`HyperCleaning::f1`]
 //! scores "σ(x_i) < ½" as a detector of the corrupted rows.
+//!
+//! The training rows (with their weights x) and the validation rows are batch groups `train`
+//! and `val`: either can be read at minibatches, and the problem shards over both
+//! ([`bilevel_core::shard`]).
 
 use bilevel_core::burn::tensor::{Tensor, TensorData, backend::Backend};
 use bilevel_core::ops::relu;
@@ -48,13 +52,13 @@ pub struct LinearCleaning {
     w: Matrix<d, k>,
     #[lower]
     b: Vector<k>,
-    #[data]
+    #[data(batch = train)]
     a: Matrix<n, d>,
-    #[data]
+    #[data(batch = train)]
     labels: Labels<n, k>,
-    #[data]
+    #[data(batch = val)]
     a_val: Matrix<m, d>,
-    #[data]
+    #[data(batch = val)]
     labels_val: Labels<m, k>,
     #[data]
     lambda: f64,
@@ -80,13 +84,13 @@ pub struct MlpCleaning {
     w2: Matrix<h, k>,
     #[lower]
     b2: Vector<k>,
-    #[data]
+    #[data(batch = train)]
     a: Matrix<n, d>,
-    #[data]
+    #[data(batch = train)]
     labels: Labels<n, k>,
-    #[data]
+    #[data(batch = val)]
     a_val: Matrix<m, d>,
-    #[data]
+    #[data(batch = val)]
     labels_val: Labels<m, k>,
     #[data]
     lambda: f64,
@@ -188,6 +192,7 @@ impl<B: Backend> HyperCleaning<B> {
 }
 
 delegate_problem!(HyperCleaning { Linear, Mlp });
+delegate_shardable!(HyperCleaning { Linear, Mlp });
 
 /// One seeded hyper-cleaning setting: a split of `data` with `fraction` of the training labels
 /// corrupted (seeded), and the problem on it.

@@ -14,6 +14,7 @@ mod learning;
 mod penalty_solvers;
 mod properties;
 mod second_order;
+mod sharding;
 mod svm;
 mod svm_authors;
 mod update_rules;

@@ -148,7 +148,14 @@ fn constraint_dot<B: Backend, P: Problem<B>, T: Lift<B>>(
         got: 0,
     })?;
     ensure_len("coupled constraints c", lambda.dims()[0], c.dims()[0])?;
-    Ok((c * T::lift(lambda.clone())).sum())
+    let dot = (c * T::lift(lambda.clone())).sum();
+    // Every shard computes the same c: only the lead shard's term counts in the sum.
+    let weight = problem.replica_weight();
+    Ok(if weight == 1.0 {
+        dot
+    } else {
+        dot.mul_scalar(weight)
+    })
 }
 
 /// The objective of `problem` evaluated on backend `T` (the plain backend, or one or two

@@ -28,6 +28,7 @@ use crate::batch::Batch;
 use crate::error::{Error, Result, ensure_len};
 use crate::oracle::{AutodiffOracle, Batched, Counting, Objective, Oracle};
 use crate::problem::{Problem, check_problem};
+use crate::shard::{Peer, Sharded};
 use crate::tensor::{finite_vector, to_vec};
 
 /// Runs one method on one problem; see the module documentation.
@@ -38,6 +39,7 @@ pub struct Executor<'a, B: Backend, P: Problem<B>, S: Solver<B>> {
     observers: Vec<(&'a mut dyn Observer<B>, ObserverMode)>,
     sink: Option<(usize, &'a mut dyn CheckpointSink)>,
     start: Option<Vec<f64>>,
+    peer: Option<&'a Peer<B>>,
 }
 
 impl<'a, B: Backend, P: Problem<B>, S: Solver<B>> Executor<'a, B, P, S> {
@@ -50,6 +52,7 @@ impl<'a, B: Backend, P: Problem<B>, S: Solver<B>> Executor<'a, B, P, S> {
             observers: Vec::new(),
             sink: None,
             start: None,
+            peer: None,
         }
     }
 
@@ -89,6 +92,15 @@ impl<'a, B: Backend, P: Problem<B>, S: Solver<B>> Executor<'a, B, P, S> {
     #[must_use]
     pub fn checkpoint(mut self, every: usize, sink: &'a mut dyn CheckpointSink) -> Self {
         self.sink = Some((every, sink));
+        self
+    }
+
+    /// Runs as `peer` of a data-parallel solve: `problem` is the peer's shard
+    /// ([`crate::shard::Shardable::shard`]) and every oracle call is summed over the peers
+    /// ([`Sharded`]). Refused for ITD and with a time budget ([`crate::shard`]).
+    #[must_use]
+    pub fn peer(mut self, peer: &'a Peer<B>) -> Self {
+        self.peer = Some(peer);
         self
     }
 
@@ -145,8 +157,9 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
     // The solver's calls are counted (one set of counters per solve) and read the minibatch
     // of each iteration; bookkeeping (history values, the final report) reads all rows,
     // uncounted.
-    let mut oracles = Counting::wrap(Batched::new(problem));
-    let bookkeeping = AutodiffOracle::new(problem);
+    check_peer(exec.peer, &exec.solver, &options)?;
+    let mut oracles = Counting::wrap(Sharded::new(Batched::new(problem), exec.peer));
+    let bookkeeping = Sharded::new(AutodiffOracle::new(problem), exec.peer);
     for (o, _) in exec.observers.iter_mut() {
         o.init(&name);
     }
@@ -199,9 +212,12 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
             break Termination::TimeBudget;
         }
         let previous = state.clone();
-        oracles.inner_mut().select(Batch::Iteration(state.iter));
+        oracles
+            .inner_mut()
+            .inner_mut()
+            .select(Batch::Iteration(state.iter));
         let next = exec.solver.next_iter(&oracles, state);
-        oracles.inner_mut().select(Batch::Full);
+        oracles.inner_mut().inner_mut().select(Batch::Full);
         state = match next {
             Ok(next) => next,
             Err(Error::OutOfTime) => {
@@ -215,6 +231,7 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
             Err(e) => return Err(stopped(&name, &previous, &run.history, e)),
         };
         run.warn(&state);
+        check_agreement(exec.peer, &state)?;
         if let Some(reason) = blown_up(&state, options.blowup) {
             return Err(diverged(&name, &previous, reason));
         }
@@ -267,6 +284,49 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
         o.finish(&report);
     }
     Ok(report)
+}
+
+/// Refuses what a data-parallel solve cannot do: ITD (its unrolled backward pass reads the
+/// problem, not the oracles) and a time budget (peers would stop at different iterations).
+fn check_peer<B: Backend, S: Solver<B>>(
+    peer: Option<&Peer<B>>,
+    solver: &S,
+    options: &SolveOptions,
+) -> Result<()> {
+    let Some(peer) = peer else { return Ok(()) };
+    if solver.kind() == "itd" {
+        return Err(Error::Unsupported {
+            solver: solver.name(),
+            reason: "a sharded problem: ITD differentiates the problem through its unrolled \
+                     steps outside the oracles, so the shards' terms are never summed; use AID \
+                     or a penalty method"
+                .into(),
+        });
+    }
+    if options.time_budget.is_some() {
+        return Err(Error::Shard {
+            peer: peer.id(),
+            reason: "a time budget cannot apply to a sharded solve: peers would stop at \
+                     different iterations; bound the iterations instead"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
+/// In a data-parallel solve, every `check_every` iterations: every peer holds peer 0's x and
+/// y bit for bit.
+fn check_agreement<B: Backend, S>(peer: Option<&Peer<B>>, state: &IterState<B, S>) -> Result<()> {
+    match peer {
+        Some(p)
+            if p.options().check_every > 0
+                && state.iter.is_multiple_of(p.options().check_every) =>
+        {
+            p.check_same("x", &state.x)?;
+            p.check_same("y", &state.y_gamma)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// When the oracle calls stop answering: `budget` after the start of a run that has already

@@ -1,0 +1,58 @@
+//! Data-parallel solves (DESIGN.md §3, issue 20): a problem whose objectives are sums (or
+//! means) over the rows of its batched data groups is split into P shards, one per peer, each
+//! holding its rows on its own device; x and y are replicated. Every oracle call is computed
+//! per shard and combined with one all-reduce of burn's collective operations
+//! (`burn-collective`), so every peer runs the same solver on the same reduced quantities and
+//! the iterates stay identical across peers without being broadcast.
+//!
+//! * [`Shardable`]: a problem that can be split. The `#[bilevel]` macro implements it for
+//!   every declaration with batch groups (`#[data(batch = train)]`): the group's fields keep
+//!   the shard's rows, the variable blocks whose first extent counts the group's rows are read
+//!   at them, a `mean` over the rows divides by the whole group's rows, and the terms that
+//!   read no batched row count on the lead shard only ([`Problem::replica_weight`]).
+//! * [`Peer`]: one member of a collective session (a thread with its device, or a process
+//!   among nodes), with a bounded wait on every collective call.
+//! * [`Sharded`]: the oracle decorator that all-reduces what the oracle it wraps computed on
+//!   the shard; the executor puts it under every solve that has a peer.
+//! * [`Peers`]: the builder that runs a solve on P local peers (threads, one device each).
+//!
+//! What is shardable: an objective that is linear in the sums over a group's rows, e.g.
+//! `mean(loss(rows)) + λ‖y‖²` or `mean(rows of group a) + mean(rows of group b)`. What is
+//! not: a sum over rows inside a nonlinear function (`log(mean(..))`), a product of two such
+//! sums, a `logsumexp` or `softmax` across rows, a transpose of batched rows; `shard` refuses
+//! those naming the objective. Coupled constraints never read batched rows (the macro refuses
+//! it), so every shard computes the whole c. ITD is refused: its unrolled backward pass
+//! differentiates the problem directly, outside the oracles. A time budget is refused: peers
+//! stopping at different iterations would wait on each other.
+
+mod local;
+mod oracle;
+mod peer;
+
+pub use local::{Peers, exclusive_session};
+pub use oracle::Sharded;
+pub use peer::{Peer, PeerOptions};
+
+use burn::tensor::backend::Backend;
+
+use crate::error::Result;
+use crate::problem::Problem;
+
+pub use crate::batch::shard_rows;
+
+/// A problem that splits into shards over the rows of its batched data groups.
+pub trait Shardable<B: Backend>: Problem<B> + Sized {
+    /// The batched data groups: their names and rows.
+    fn batch_groups(&self) -> Vec<(&'static str, usize)>;
+
+    /// Fails, naming the objective and the reason, when an objective is not a sum over the
+    /// shards of its rows (see the module documentation).
+    fn check_shardable(&self) -> Result<()>;
+
+    /// Shard `k` of `count` on `device`: every batched group keeps the rows
+    /// [`shard_rows`]`(.., k, count)` of its data, the other data are copied to `device`, and
+    /// the terms that read no batched row count only on shard 0. The shards' objectives, and
+    /// so their gradients and Hessian-vector products, add up to the whole problem's. Fails
+    /// when an objective is not shardable or a group has fewer rows than `count`.
+    fn shard(&self, k: usize, count: usize, device: &B::Device) -> Result<Self>;
+}
