@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use bilevel::core::shard::{Peer, PeerOptions, Peers, Shardable, exclusive_session};
+use bilevel::core::shard::{Global, Peer, PeerOptions, Peers, Shardable, exclusive_session};
 use bilevel::core::tensor::to_vec;
 use bilevel::models::classify::digits;
 use bilevel::models::grouped::GroupedRegression;
@@ -235,4 +235,101 @@ fn peers_with_different_shapes_fail_with_a_typed_error() {
             .solve(&p, &method, &SolveOptions::new(2, 0.0))
             .is_ok()
     );
+}
+
+/// A free port on the loopback interface (bound, read and released).
+fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+/// The method of the process test: ALT-PBGD, 6 iterations of 5 inner steps.
+fn process_method() -> AltPbgd {
+    AltPbgd::new(10.0, 10.0).with_inner(MinSolver::new(1.0).with_tol(0.0).with_max_iters(5))
+}
+
+/// Two processes on the loopback interface (this test binary started twice as nodes, with
+/// the coordinator on a thread here) give the single-device iterates to 1e-10. It listens on
+/// loopback ports and starts processes, so it runs on demand:
+/// `cargo test --test solvers sharding::two_processes -- --ignored --nocapture`.
+#[test]
+#[ignore = "starts two processes and a coordinator on loopback ports"]
+fn two_processes_on_loopback_match_one_device() {
+    let coordinator = free_port();
+    std::thread::spawn(move || bilevel::core::shard::serve_coordinator(coordinator));
+    let dir = std::env::temp_dir().join(format!("bilevel-nodes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut children: Vec<std::process::Child> = (0..2)
+        .map(|node| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "sharding::node_of_the_process_test", "--ignored"])
+                .env("BILEVEL_NODE", node.to_string())
+                .env("BILEVEL_COORDINATOR", format!("127.0.0.1:{coordinator}"))
+                .env("BILEVEL_NODE_PORT", free_port().to_string())
+                .env("BILEVEL_NODE_OUT", dir.join(format!("x{node}")))
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let started = std::time::Instant::now();
+    for child in &mut children {
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                assert!(status.success(), "a node failed: {status}");
+                break;
+            }
+            if started.elapsed() > Duration::from_secs(120) {
+                children.iter_mut().for_each(|c| drop(c.kill()));
+                panic!("the nodes did not finish within 120 s");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    let p = cleaning();
+    let single = solve(&p, &mut process_method(), &SolveOptions::new(6, 0.0)).unwrap();
+    for node in 0..2 {
+        let text = std::fs::read_to_string(dir.join(format!("x{node}"))).unwrap();
+        let x: Vec<f64> = text
+            .split_whitespace()
+            .map(|v| v.parse().unwrap())
+            .collect();
+        let gap = to_vec(&single.x)
+            .iter()
+            .zip(&x)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        println!("node {node} of 2 processes: |x - x1| {gap:.1e}");
+        assert_eq!(x.len(), single.x.dims()[0]);
+        assert!(gap <= 1e-10, "{gap}");
+    }
+}
+
+/// One node of [`two_processes_on_loopback_match_one_device`] (does nothing when run alone).
+#[test]
+#[ignore = "a node of the process test"]
+fn node_of_the_process_test() {
+    let Ok(node) = std::env::var("BILEVEL_NODE") else {
+        return;
+    };
+    let var = |k: &str| std::env::var(k).unwrap();
+    let global = Global::new(
+        node.parse().unwrap(),
+        2,
+        &var("BILEVEL_COORDINATOR"),
+        "127.0.0.1",
+        var("BILEVEL_NODE_PORT").parse().unwrap(),
+    );
+    let options = PeerOptions::default()
+        .timeout(Duration::from_secs(60))
+        .check_every(2)
+        .global(global);
+    let reports = Peers::local(vec![Default::default()])
+        .options(options)
+        .solve(&cleaning(), &process_method(), &SolveOptions::new(6, 0.0))
+        .unwrap();
+    let x: Vec<String> = to_vec(&reports[0].x)
+        .iter()
+        .map(|v| format!("{v:e}"))
+        .collect();
+    std::fs::write(var("BILEVEL_NODE_OUT"), x.join(" ")).unwrap();
 }

@@ -37,7 +37,8 @@ pub struct Peers<B: Backend> {
 }
 
 impl<B: Backend> Peers<B> {
-    /// One peer per device (a device may repeat: several peers on one CPU).
+    /// One peer per device (a device may repeat: several peers on one CPU); with
+    /// [`PeerOptions::global`] these are this process's peers of a session across processes.
     pub fn local(devices: Vec<B::Device>) -> Self {
         Self {
             devices,
@@ -105,8 +106,9 @@ impl<B: Backend> Peers<B> {
                 reason: "no device was given: a sharded solve needs at least one peer".into(),
             });
         }
+        let (first, total) = self.options.shards(count);
         let shards = (0..count)
-            .map(|k| problem.shard(k, count, &self.devices[k]))
+            .map(|k| problem.shard(first + k, total, &self.devices[k]))
             .collect::<Result<Vec<P>>>()?;
         let _one_at_a_time = exclusive_session();
         let outcomes: Vec<Result<Report<B>>> = std::thread::scope(|scope| {

@@ -31,11 +31,11 @@ mod peer;
 
 pub use local::{Peers, exclusive_session};
 pub use oracle::Sharded;
-pub use peer::{Peer, PeerOptions};
+pub use peer::{Global, Peer, PeerOptions};
 
 use burn::tensor::backend::Backend;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::problem::Problem;
 
 pub use crate::batch::shard_rows;
@@ -55,4 +55,19 @@ pub trait Shardable<B: Backend>: Problem<B> + Sized {
     /// so their gradients and Hessian-vector products, add up to the whole problem's. Fails
     /// when an objective is not shardable or a group has fewer rows than `count`.
     fn shard(&self, k: usize, count: usize, device: &B::Device) -> Result<Self>;
+}
+
+/// Runs the coordinator of sessions across processes on `port` (all interfaces) until the
+/// process is interrupted: the nodes of a [`Global`] session register with it and learn of
+/// each other. Blocks; fails at once when the port is taken.
+pub fn serve_coordinator(port: u16) -> Result<()> {
+    let refuse = |reason: String| Error::Shard { peer: 0, reason };
+    std::net::TcpListener::bind(("0.0.0.0", port))
+        .map_err(|e| refuse(format!("the coordinator cannot listen on port {port}: {e}")))?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| refuse(format!("cannot start the coordinator's runtime: {e}")))?;
+    runtime.block_on(burn_collective::start_global_orchestrator(port));
+    Ok(())
 }

@@ -17,14 +17,54 @@ use burn_collective::{CollectiveConfig, CollectiveError, PeerId, ReduceOperation
 
 use crate::error::{Error, Result};
 
-/// The waits and checks of a peer.
+/// A session across processes (machines): this process is node `node` of `nodes`; the nodes
+/// find each other through the coordinator ([`super::serve_coordinator`]) at `coordinator`,
+/// and exchange tensors on `port`, where the other nodes reach this one at `address`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Global {
+    /// This node's rank, 0..nodes; node k holds the shards k·P .. (k+1)·P − 1 of its P
+    /// local peers.
+    pub node: usize,
+    /// The number of nodes.
+    pub nodes: usize,
+    /// The coordinator's address, `ws://HOST:PORT`.
+    pub coordinator: String,
+    /// This node's address as the other nodes reach it, `ws://HOST:PORT` (the port is `port`).
+    pub address: String,
+    /// The port this node's data service listens on.
+    pub port: u16,
+}
+
+impl Global {
+    /// Node `node` of `nodes` on the coordinator `coordinator`, listening on `host:port`.
+    pub fn new(node: usize, nodes: usize, coordinator: &str, host: &str, port: u16) -> Self {
+        let ws = |a: &str| {
+            if a.contains("://") {
+                a.to_string()
+            } else {
+                format!("ws://{a}")
+            }
+        };
+        Self {
+            node,
+            nodes,
+            coordinator: ws(coordinator),
+            address: ws(&format!("{host}:{port}")),
+            port,
+        }
+    }
+}
+
+/// The waits and checks of a peer, and the session across processes it joins (if any).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeerOptions {
     /// The longest wait for the other peers, at joining and at every collective call.
     pub timeout: Duration,
-    /// Check, every this many iterations, that every peer holds peer 0's iterates bit for bit
+    /// Check, every this many iterations, that every peer holds peer 0's iterates exactly
     /// (one broadcast; 0: never). On by default in debug builds only.
     pub check_every: usize,
+    /// The session across processes, or `None` for the peers of this process only.
+    pub global: Option<Global>,
 }
 
 impl Default for PeerOptions {
@@ -32,6 +72,7 @@ impl Default for PeerOptions {
         Self {
             timeout: Duration::from_secs(60),
             check_every: if cfg!(debug_assertions) { 10 } else { 0 },
+            global: None,
         }
     }
 }
@@ -50,6 +91,21 @@ impl PeerOptions {
         self.check_every = k;
         self
     }
+
+    /// Joins a session across processes as described by `global`.
+    #[must_use]
+    pub fn global(mut self, global: Global) -> Self {
+        self.global = Some(global);
+        self
+    }
+
+    /// This process's first shard and the shards of the whole session, for `local` peers here.
+    pub fn shards(&self, local: usize) -> (usize, usize) {
+        match &self.global {
+            Some(g) => (g.node * local, g.nodes * local),
+            None => (0, local),
+        }
+    }
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -61,6 +117,7 @@ pub struct Peer<B: Backend> {
     options: PeerOptions,
     jobs: mpsc::Sender<Job>,
     failed: RefCell<Option<String>>,
+    waited: std::cell::Cell<Duration>,
     _backend: std::marker::PhantomData<B>,
 }
 
@@ -71,16 +128,26 @@ impl<B: Backend> std::fmt::Debug for Peer<B> {
 }
 
 impl<B: Backend> Peer<B> {
-    /// Joins the local session of `count` peers as peer `id`, with `device`: returns once
-    /// every peer has joined, or fails after `options.timeout`.
-    pub fn join(id: usize, count: usize, device: B::Device, options: PeerOptions) -> Result<Self> {
-        if count == 0 || id >= count || options.timeout.is_zero() {
+    /// Joins the session as local peer `local` of the `count` peers of this process, with
+    /// `device` (and, with [`PeerOptions::global`], as peer `node · count + local` of the
+    /// session across processes): returns once every peer has joined, or fails after
+    /// `options.timeout`.
+    pub fn join(
+        local: usize,
+        count: usize,
+        device: B::Device,
+        options: PeerOptions,
+    ) -> Result<Self> {
+        let (first, total) = options.shards(count);
+        let id = first + local;
+        let bad_node = options.global.as_ref().is_some_and(|g| g.node >= g.nodes);
+        if count == 0 || local >= count || options.timeout.is_zero() || bad_node {
             return Err(Error::Shard {
                 peer: id,
                 reason: format!(
-                    "peer {id} of {count} with a timeout of {:?}: ids run over 0..count and \
-                     the timeout must be positive",
-                    options.timeout
+                    "local peer {local} of {count} ({:?}) with a timeout of {:?}: local ids run \
+                     over 0..count, node ranks over 0..nodes, and the timeout must be positive",
+                    options.global, options.timeout
                 ),
             });
         }
@@ -92,15 +159,16 @@ impl<B: Backend> Peer<B> {
                 peer: id,
                 reason: format!("cannot start the collective thread: {e}"),
             })?;
+        let config = session_config(count, options.global.as_ref())?;
         let peer = Self {
             id,
-            count,
+            count: total,
             options,
             jobs,
             failed: RefCell::new(None),
+            waited: std::cell::Cell::new(Duration::ZERO),
             _backend: std::marker::PhantomData,
         };
-        let config = CollectiveConfig::default().with_num_devices(count);
         let pid = peer.pid();
         peer.call("joining the session", move || {
             burn_collective::register::<B>(pid, device, config)
@@ -108,14 +176,19 @@ impl<B: Backend> Peer<B> {
         Ok(peer)
     }
 
-    /// This peer's id.
+    /// This peer's id in the session (its shard).
     pub fn id(&self) -> usize {
         self.id
     }
 
-    /// The peers in the session.
+    /// The peers in the session, over every process.
     pub fn count(&self) -> usize {
         self.count
+    }
+
+    /// The time spent in collective calls since joining (waits for slower peers included).
+    pub fn collective_time(&self) -> Duration {
+        self.waited.get()
     }
 
     /// Its options.
@@ -129,31 +202,40 @@ impl<B: Backend> Peer<B> {
 
     /// The sum of `t` over every peer (each peer passes a tensor of the same shape).
     pub fn all_reduce(&self, t: Tensor<B, 1>) -> Result<Tensor<B, 1>> {
+        // burn-collective's ring across nodes cuts a tensor into one piece per node: pad a
+        // shorter one (a value) with zeros.
+        let (len, nodes) = (
+            t.dims()[0],
+            self.options.global.as_ref().map_or(1, |g| g.nodes),
+        );
+        let t = match nodes.saturating_sub(len) {
+            0 => t,
+            pad => Tensor::cat(vec![t.clone(), Tensor::zeros([pad], &t.device())], 0),
+        };
         let (pid, primitive) = (self.pid(), t.into_primitive().tensor());
         let summed = self.call("an all-reduce", move || {
             burn_collective::all_reduce::<B>(pid, primitive, ReduceOperation::Sum)
         })?;
-        Ok(Tensor::from_primitive(TensorPrimitive::Float(summed)))
+        let summed = Tensor::<B, 1>::from_primitive(TensorPrimitive::Float(summed));
+        Ok(if summed.dims()[0] == len {
+            summed
+        } else {
+            summed.narrow(0, 0, len)
+        })
     }
 
-    /// Peer 0's `t`, on every peer.
+    /// Peer 0's `t`, on every peer: an all-reduce where the other peers add zeros, which is
+    /// exact (burn-collective 0.21 has no broadcast across processes).
     pub fn broadcast(&self, t: Tensor<B, 1>) -> Result<Tensor<B, 1>> {
-        let pid = self.pid();
-        let sent = (self.id == 0).then(|| t.into_primitive().tensor());
-        let got = self.call("a broadcast", move || {
-            burn_collective::broadcast::<B>(pid, sent)
-        })?;
-        Ok(Tensor::from_primitive(TensorPrimitive::Float(got)))
+        let sent = if self.id == 0 { t } else { t.zeros_like() };
+        self.all_reduce(sent)
     }
 
-    /// Fails unless `t` (an iterate, `what`) is bit for bit peer 0's.
+    /// Fails unless `t` (an iterate, `what`) is exactly peer 0's.
     pub fn check_same(&self, what: &str, t: &Tensor<B, 1>) -> Result<()> {
         let theirs = self.broadcast(t.clone())?;
         let (mine, theirs) = (crate::tensor::to_vec(t), crate::tensor::to_vec(&theirs));
-        let differ = mine
-            .iter()
-            .zip(&theirs)
-            .position(|(a, b)| a.to_bits() != b.to_bits());
+        let differ = mine.iter().zip(&theirs).position(|(a, b)| a != b);
         match differ {
             None if mine.len() == theirs.len() => Ok(()),
             at => Err(Error::Shard {
@@ -166,6 +248,25 @@ impl<B: Backend> Peer<B> {
                     at.map(|i| theirs[i]),
                 ),
             }),
+        }
+    }
+
+    /// Fails unless every peer holds peer 0's `values` (named settings and sizes), naming the
+    /// first that differs: peers started with different problems or settings.
+    pub fn check_agree(&self, values: &[(&str, f64)]) -> Result<()> {
+        let mine: Vec<f64> = values.iter().map(|(_, v)| *v).collect();
+        let device = B::Device::default();
+        let theirs = crate::tensor::to_vec(&self.broadcast(crate::tensor::vector(&mine, &device))?);
+        match values
+            .iter()
+            .zip(&theirs)
+            .find(|((_, a), b)| a.to_bits() != b.to_bits())
+        {
+            None => Ok(()),
+            Some(((name, a), b)) => Err(self.error(format!(
+                "its {name} is {a}, peer 0's is {b}: the peers were started with different \
+                 problems or settings"
+            ))),
         }
     }
 
@@ -191,9 +292,15 @@ impl<B: Backend> Peer<B> {
             // The waiting side may have timed out and gone: nothing to tell it then.
             let _ = tx.send(op());
         });
-        let failure: String = match self.jobs.send(job) {
+        let started = std::time::Instant::now();
+        let answer = self
+            .jobs
+            .send(job)
+            .map(|()| rx.recv_timeout(self.options.timeout));
+        self.waited.set(self.waited.get() + started.elapsed());
+        let failure: String = match answer {
             Err(_) => "the collective thread has stopped".to_string(),
-            Ok(()) => match rx.recv_timeout(self.options.timeout) {
+            Ok(answer) => match answer {
                 Ok(Ok(value)) => return Ok(value),
                 Ok(Err(e)) => describe(&e),
                 Err(mpsc::RecvTimeoutError::Timeout) => format!(
@@ -207,8 +314,10 @@ impl<B: Backend> Peer<B> {
         };
         let reason = format!("{what}: {failure}");
         *self.failed.borrow_mut() = Some(reason.clone());
-        // Releases the other peers' pending calls (they fail) instead of leaving them waiting.
-        burn_collective::reset_collective::<B>();
+        // Releases the other peers' pending calls (they fail) instead of leaving them waiting;
+        // a session whose server has already stopped panics here, and there is nothing to
+        // release then.
+        let _ = std::panic::catch_unwind(burn_collective::reset_collective::<B>);
         Err(self.error(reason))
     }
 
@@ -218,6 +327,23 @@ impl<B: Backend> Peer<B> {
             reason,
         }
     }
+}
+
+/// burn-collective's configuration of a session of `count` peers here (and `global`).
+fn session_config(count: usize, global: Option<&Global>) -> Result<CollectiveConfig> {
+    let config = CollectiveConfig::default().with_num_devices(count);
+    let Some(g) = global else { return Ok(config) };
+    let parse = |what: &str, a: &str| {
+        a.parse().map_err(|e| Error::Shard {
+            peer: g.node * count,
+            reason: format!("the {what} address {a:?} is not valid: {e}"),
+        })
+    };
+    Ok(config
+        .with_num_nodes(g.nodes as u32)
+        .with_global_address(parse("coordinator", &g.coordinator)?)
+        .with_node_address(parse("node", &g.address)?)
+        .with_data_service_port(g.port))
 }
 
 /// A collective error in words.

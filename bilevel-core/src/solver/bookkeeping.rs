@@ -189,6 +189,7 @@ pub(super) fn report<B: Backend, O: Oracle<B>, S: MethodState<B>>(
         wall_time,
         termination,
         overshoot: None,
+        collective: None,
         history,
         x: s.x,
         y_gamma: s.y_gamma,

@@ -157,7 +157,7 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
     // The solver's calls are counted (one set of counters per solve) and read the minibatch
     // of each iteration; bookkeeping (history values, the final report) reads all rows,
     // uncounted.
-    check_peer(exec.peer, &exec.solver, &options)?;
+    check_peer(exec.peer, &exec.solver, &options, problem)?;
     let mut oracles = Counting::wrap(Sharded::new(Batched::new(problem), exec.peer));
     let bookkeeping = Sharded::new(AutodiffOracle::new(problem), exec.peer);
     for (o, _) in exec.observers.iter_mut() {
@@ -277,6 +277,7 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
         run.history,
     )?;
     report.warnings = warnings;
+    report.collective = exec.peer.map(Peer::collective_time);
     if termination == Termination::TimeBudget {
         report.overshoot = options.time_budget.map(|b| wall_time.saturating_sub(b));
     }
@@ -288,10 +289,11 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
 
 /// Refuses what a data-parallel solve cannot do: ITD (its unrolled backward pass reads the
 /// problem, not the oracles) and a time budget (peers would stop at different iterations).
-fn check_peer<B: Backend, S: Solver<B>>(
+fn check_peer<B: Backend, S: Solver<B>, P: Problem<B>>(
     peer: Option<&Peer<B>>,
     solver: &S,
     options: &SolveOptions,
+    problem: &P,
 ) -> Result<()> {
     let Some(peer) = peer else { return Ok(()) };
     if solver.kind() == "itd" {
@@ -311,11 +313,32 @@ fn check_peer<B: Backend, S: Solver<B>>(
                 .into(),
         });
     }
-    Ok(())
+    let settings = fingerprint(&(solver.kind(), solver.config(), options));
+    peer.check_agree(&[
+        ("dim x", problem.upper().dim() as f64),
+        ("dim y", problem.lower().dim() as f64),
+        ("number of constraints", problem.num_constraints() as f64),
+        (
+            "method and options (hash, high half)",
+            (settings >> 32) as f64,
+        ),
+        (
+            "method and options (hash, low half)",
+            (settings & 0xffff_ffff) as f64,
+        ),
+    ])
+}
+
+/// A 64-bit FNV-1a hash of `value`'s JSON.
+fn fingerprint(value: &impl serde::Serialize) -> u64 {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// In a data-parallel solve, every `check_every` iterations: every peer holds peer 0's x and
-/// y bit for bit.
+/// y exactly.
 fn check_agreement<B: Backend, S>(peer: Option<&Peer<B>>, state: &IterState<B, S>) -> Result<()> {
     match peer {
         Some(p)

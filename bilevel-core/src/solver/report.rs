@@ -108,6 +108,9 @@ pub struct Report<B: Backend> {
     /// budget is checked between iterations and at every oracle call inside one, and an
     /// iteration the budget cut short is dropped).
     pub overshoot: Option<Duration>,
+    /// In a data-parallel solve ([`crate::shard`]), the time this peer spent in collective
+    /// calls (the all-reduces, and the waits for slower peers inside them); `None` otherwise.
+    pub collective: Option<Duration>,
     /// The recorded iterations (see [`SolveOptions::record_every`](super::SolveOptions)).
     pub history: Vec<HistoryRow>,
 }
