@@ -6,3 +6,4 @@ mod configs;
 mod crash;
 mod landscapes;
 mod resume;
+mod sharding;

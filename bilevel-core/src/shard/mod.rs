@@ -61,6 +61,7 @@ pub trait Shardable<B: Backend>: Problem<B> + Sized {
 /// process is interrupted: the nodes of a [`Global`] session register with it and learn of
 /// each other. Blocks; fails at once when the port is taken.
 pub fn serve_coordinator(port: u16) -> Result<()> {
+    quiet_network_logs();
     let refuse = |reason: String| Error::Shard { peer: 0, reason };
     std::net::TcpListener::bind(("0.0.0.0", port))
         .map_err(|e| refuse(format!("the coordinator cannot listen on port {port}: {e}")))?;
@@ -70,4 +71,13 @@ pub fn serve_coordinator(port: u16) -> Result<()> {
         .map_err(|e| refuse(format!("cannot start the coordinator's runtime: {e}")))?;
     runtime.block_on(burn_collective::start_global_orchestrator(port));
     Ok(())
+}
+
+/// burn-communication's servers install a logger at INFO (a line per tensor transfer) unless
+/// the program has one: install one at WARN first (no-op when the program has its own).
+pub(crate) fn quiet_network_logs() {
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -117,6 +117,7 @@ pub struct Peer<B: Backend> {
     options: PeerOptions,
     jobs: mpsc::Sender<Job>,
     failed: RefCell<Option<String>>,
+    device: B::Device,
     waited: std::cell::Cell<Duration>,
     _backend: std::marker::PhantomData<B>,
 }
@@ -160,12 +161,16 @@ impl<B: Backend> Peer<B> {
                 reason: format!("cannot start the collective thread: {e}"),
             })?;
         let config = session_config(count, options.global.as_ref())?;
+        if options.global.is_some() {
+            super::quiet_network_logs();
+        }
         let peer = Self {
             id,
             count: total,
             options,
             jobs,
             failed: RefCell::new(None),
+            device: device.clone(),
             waited: std::cell::Cell::new(Duration::ZERO),
             _backend: std::marker::PhantomData,
         };
@@ -251,11 +256,19 @@ impl<B: Backend> Peer<B> {
         }
     }
 
+    /// Whether `flag` holds on any peer (an all-reduce of one number).
+    pub fn any(&self, flag: bool) -> Result<bool> {
+        let device = self.device.clone();
+        let summed =
+            self.all_reduce(crate::tensor::vector(&[f64::from(u8::from(flag))], &device))?;
+        Ok(crate::tensor::scalar(&summed) > 0.5)
+    }
+
     /// Fails unless every peer holds peer 0's `values` (named settings and sizes), naming the
     /// first that differs: peers started with different problems or settings.
     pub fn check_agree(&self, values: &[(&str, f64)]) -> Result<()> {
         let mine: Vec<f64> = values.iter().map(|(_, v)| *v).collect();
-        let device = B::Device::default();
+        let device = self.device.clone();
         let theirs = crate::tensor::to_vec(&self.broadcast(crate::tensor::vector(&mine, &device))?);
         match values
             .iter()

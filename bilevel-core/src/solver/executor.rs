@@ -188,11 +188,12 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
         run.warnings = c.warnings.clone();
     }
     let termination = loop {
-        if exec
+        let asked = exec
             .observers
             .iter_mut()
-            .any(|(o, _)| o.interrupted(state.iter))
-        {
+            .any(|(o, _)| o.interrupted(state.iter));
+        // Peers stop together: one peer's observer (the lead's, in the command) decides.
+        if exec.peer.map_or(Ok(asked), |p| p.any(asked))? {
             save(exec, &run.checkpoint(kind, &config, &state))?;
             break Termination::Interrupted;
         }

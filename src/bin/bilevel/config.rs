@@ -93,6 +93,8 @@ config_keys! {
         /// Solvers with all their settings, one run per seed each; a selected solver with no
         /// entry here runs on the γ × η grid instead.
         methods: Vec<Setting>,
+        /// Runs split across local peers and processes (hyperclean, table4).
+        shard: crate::sharding::Sharding,
     }
 }
 
@@ -199,6 +201,8 @@ pub struct Overrides {
     /// The fraction of corrupted training labels (hyperclean), in [0, 1).
     #[arg(long, value_name = "P", allow_negative_numbers = true)]
     fraction: Option<f64>,
+    #[command(flatten)]
+    shard: crate::sharding::ShardFlags,
 }
 
 impl Overrides {
@@ -216,6 +220,7 @@ impl Overrides {
             ("protocol", self.protocol.is_some()),
             ("classifier", self.classifier.is_some()),
             ("fraction", self.fraction.is_some()),
+            ("peers", self.shard.given()),
         ];
         if let Some((key, _)) = others.iter().find(|(_, given)| *given) {
             return Err(CliError::Invalid {
@@ -259,6 +264,7 @@ impl Overrides {
             ($($field:ident),*) => { $( if self.$field.is_some() { cfg.$field = self.$field.clone(); } )* };
         }
         set_optional!(data, maxmin, protocol, classifier, fraction);
+        self.shard.apply(cfg);
     }
 }
 
@@ -301,6 +307,7 @@ impl Config {
             ("protocol", self.protocol.is_some()),
             ("classifier", self.classifier.is_some()),
             ("fraction", self.fraction.is_some()),
+            ("shard", self.shard.is_some()),
         ];
         given.iter().filter(|(_, g)| *g).map(|(k, _)| *k).collect()
     }

@@ -54,6 +54,9 @@ impl Config {
             );
         }
         self.check_sizes()?;
+        if let Some(s) = &self.shard {
+            s.check()?;
+        }
         if !(self.tol.is_finite() && self.tol >= 0.0) {
             return Err(CliError::Invalid {
                 key: "tol",

@@ -7,6 +7,9 @@
 //! bilevel run fig9 [--solver S] [--gamma G] [--eta E] [--iters N] [--seeds K]
 //!                  [--backend ndarray|wgpu] [--config FILE.toml] [--out DIR] [--quiet]
 //! bilevel run classic [--seeds K] [--iters N] [--out DIR] [--quiet]
+//! bilevel run hyperclean --peers 4                     (4 local peers)
+//! bilevel coordinator --port 4000                        (a session across processes:)
+//! bilevel run hyperclean --node K --nodes N --coordinator HOST:4000 --data-port 4100 [--host H]
 //! bilevel resume DIR/checkpoint.json
 //! ```
 
@@ -28,6 +31,7 @@ mod plot;
 mod progress;
 mod record;
 mod runner;
+mod sharding;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +75,13 @@ enum Command {
         #[arg(long, hide = true, value_name = "N")]
         interrupt_after: Option<usize>,
     },
+    /// Runs the coordinator of sessions across processes (`run ... --nodes N --coordinator
+    /// HOST:PORT`) until Ctrl-C.
+    Coordinator {
+        /// The port to listen on (all interfaces).
+        #[arg(long)]
+        port: u16,
+    },
     /// Continues an interrupted run from its checkpoint.
     Resume {
         /// The checkpoint (DIR/checkpoint.json of the interrupted run).
@@ -108,6 +119,9 @@ fn main() -> ExitCode {
             interrupt_after,
         } => experiments::resolve(experiment.as_deref(), config.as_deref(), &overrides)
             .and_then(|cfg| runner::run(cfg, None, runner::Ui::new(quiet, interrupt_after))),
+        Command::Coordinator { port } => bilevel::core::shard::serve_coordinator(port)
+            .map(|()| runner::Outcome::Finished)
+            .map_err(Into::into),
         Command::Resume {
             checkpoint,
             quiet,

@@ -158,7 +158,7 @@ impl Experiment for Hyperclean {
         ]
     }
     fn keys(&self) -> &'static [&'static str] {
-        &["data", "classifier", "fraction"]
+        &["data", "classifier", "fraction", "shard"]
     }
     fn uses_grid(&self) -> bool {
         false
@@ -183,7 +183,7 @@ impl Experiment for Hyperclean {
             )?;
             let extras = |state: &AnyIterState<B>| quality(&s, state);
             let options = ctx.options();
-            let Some((report, extras)) = ctx.solve::<B, _>(&s.problem, &mut solver, &options, &extras)?
+            let Some((report, extras)) = ctx.solve_sharded::<B, _>(&s.problem, &mut solver, &options, &extras)?
             else {
                 return Ok(None);
             };

@@ -266,6 +266,7 @@ fn config(
         classifier: None,
         fraction: None,
         methods: None,
+        shard: None,
     }
 }
 

@@ -113,7 +113,7 @@ impl Experiment for Table4 {
         ]
     }
     fn keys(&self) -> &'static [&'static str] {
-        &["data"]
+        &["data", "shard"]
     }
     fn uses_grid(&self) -> bool {
         false
@@ -130,7 +130,7 @@ impl Experiment for Table4 {
             let s = Table4Setting::<B>::new(&rows, &Table4Config::paper(), ctx.spec.seed, &Default::default())?;
             let [initial, _] = s.initial_mse()?;
             let extras = |state: &AnyIterState<B>| test_mse(&s, state);
-            let Some((report, extras)) = ctx.solve::<B, _>(&s.problem, &mut solver, &options, &extras)?
+            let Some((report, extras)) = ctx.solve_sharded::<B, _>(&s.problem, &mut solver, &options, &extras)?
             else {
                 return Ok(None);
             };
