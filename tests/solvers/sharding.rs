@@ -333,3 +333,43 @@ fn node_of_the_process_test() {
         .collect();
     std::fs::write(var("BILEVEL_NODE_OUT"), x.join(" ")).unwrap();
 }
+
+/// Peers started with different method settings fail at the start, naming the setting; a
+/// sharded solve in f32 agrees on its settings (the check compares numbers as f32 holds them).
+#[test]
+fn peers_with_different_settings_are_refused_and_f32_solves_run() {
+    let session = exclusive_session();
+    let p = cleaning();
+    let outcomes: Vec<Result<Report<B>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = [10.0, 5.0]
+            .into_iter()
+            .enumerate()
+            .map(|(k, eta)| {
+                let shard = p.shard(k, 2, &Default::default()).unwrap();
+                s.spawn(move || {
+                    let options = PeerOptions::default().timeout(Duration::from_secs(5));
+                    let peer = Peer::<B>::join(k, 2, Default::default(), options)?;
+                    let exec = Executor::new(&shard, AltPbgd::new(eta, 10.0));
+                    exec.options(SolveOptions::new(2, 0.0)).peer(&peer).run()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let e = outcomes[1].as_ref().unwrap_err().to_string();
+    assert!(e.contains("method and options (hash"), "{e}");
+    let e = outcomes[0].as_ref().unwrap_err().to_string();
+    assert!(
+        e.contains("another peer's problem or settings differ"),
+        "{e}"
+    );
+    drop(session);
+    let (tr, va, _) = digits().unwrap().split(40, 20, 0).unwrap();
+    let p32 =
+        HyperCleaning::<NdArray<f32>>::new(&tr, &va, Classifier::Linear, 1e-3, &Default::default())
+            .unwrap();
+    let reports = Peers::<NdArray<f32>>::local(vec![Default::default(); 2])
+        .solve(&p32, &AltPbgd::new(10.0, 10.0), &SolveOptions::new(2, 0.0))
+        .unwrap();
+    assert_eq!(reports[0].iterations, 2);
+}

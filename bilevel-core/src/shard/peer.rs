@@ -267,18 +267,25 @@ impl<B: Backend> Peer<B> {
     /// Fails unless every peer holds peer 0's `values` (named settings and sizes), naming the
     /// first that differs: peers started with different problems or settings.
     pub fn check_agree(&self, values: &[(&str, f64)]) -> Result<()> {
-        let mine: Vec<f64> = values.iter().map(|(_, v)| *v).collect();
-        let device = self.device.clone();
-        let theirs = crate::tensor::to_vec(&self.broadcast(crate::tensor::vector(&mine, &device))?);
-        match values
-            .iter()
-            .zip(&theirs)
-            .find(|((_, a), b)| a.to_bits() != b.to_bits())
-        {
+        // Both sides as the backend's floats hold them (f32 rounds large numbers).
+        let numbers: Vec<f64> = values.iter().map(|(_, v)| *v).collect();
+        let mine = crate::tensor::vector(&numbers, &self.device);
+        let theirs = crate::tensor::to_vec(&self.broadcast(mine.clone())?);
+        let mine = crate::tensor::to_vec(&mine);
+        let differs = (0..values.len()).find(|&i| mine[i] != theirs[i]);
+        // Every peer learns of a mismatch, not only the one that has it.
+        let anywhere = self.any(differs.is_some())?;
+        match differs {
+            None if anywhere => Err(self.error(
+                "another peer's problem or settings differ from peer 0's (that peer's error \
+                 names which)"
+                    .into(),
+            )),
             None => Ok(()),
-            Some(((name, a), b)) => Err(self.error(format!(
-                "its {name} is {a}, peer 0's is {b}: the peers were started with different \
-                 problems or settings"
+            Some(i) => Err(self.error(format!(
+                "its {} is {}, peer 0's is {}: the peers were started with different \
+                 problems or settings",
+                values[i].0, mine[i], theirs[i]
             ))),
         }
     }

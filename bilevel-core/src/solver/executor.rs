@@ -319,13 +319,22 @@ fn check_peer<B: Backend, S: Solver<B>, P: Problem<B>>(
         ("dim x", problem.upper().dim() as f64),
         ("dim y", problem.lower().dim() as f64),
         ("number of constraints", problem.num_constraints() as f64),
+        // 16 bits a number: exact in f32 too.
         (
-            "method and options (hash, high half)",
-            (settings >> 32) as f64,
+            "method and options (hash, bits 48-63)",
+            (settings >> 48) as f64,
         ),
         (
-            "method and options (hash, low half)",
-            (settings & 0xffff_ffff) as f64,
+            "method and options (hash, bits 32-47)",
+            ((settings >> 32) & 0xffff) as f64,
+        ),
+        (
+            "method and options (hash, bits 16-31)",
+            ((settings >> 16) & 0xffff) as f64,
+        ),
+        (
+            "method and options (hash, bits 0-15)",
+            (settings & 0xffff) as f64,
         ),
     ])
 }
