@@ -37,6 +37,7 @@ use burn::tensor::backend::Backend;
 
 use crate::error::{Error, Result};
 use crate::problem::Problem;
+use crate::solver::{IterState, SolveOptions, Solver};
 
 pub use crate::batch::shard_rows;
 
@@ -80,4 +81,81 @@ pub(crate) fn quiet_network_logs() {
         .with_max_level(tracing_subscriber::filter::LevelFilter::WARN)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// Refuses what a data-parallel solve cannot do: ITD (its unrolled backward pass reads the
+/// problem, not the oracles) and a time budget (peers would stop at different iterations).
+pub(crate) fn check_solve<B: Backend, S: Solver<B>, P: Problem<B>>(
+    peer: Option<&Peer<B>>,
+    solver: &S,
+    options: &SolveOptions,
+    problem: &P,
+) -> Result<()> {
+    let Some(peer) = peer else { return Ok(()) };
+    if solver.kind() == "itd" {
+        return Err(Error::Unsupported {
+            solver: solver.name(),
+            reason: "a sharded problem: ITD differentiates the problem through its unrolled \
+                     steps outside the oracles, so the shards' terms are never summed; use AID \
+                     or a penalty method"
+                .into(),
+        });
+    }
+    if options.time_budget.is_some() {
+        return Err(Error::Shard {
+            peer: peer.id(),
+            reason: "a time budget cannot apply to a sharded solve: peers would stop at \
+                     different iterations; bound the iterations instead"
+                .into(),
+        });
+    }
+    let settings = fingerprint(&(solver.kind(), solver.config(), options));
+    peer.check_agree(&[
+        ("dim x", problem.upper().dim() as f64),
+        ("dim y", problem.lower().dim() as f64),
+        ("number of constraints", problem.num_constraints() as f64),
+        // 16 bits a number: exact in f32 too.
+        (
+            "method and options (hash, bits 48-63)",
+            (settings >> 48) as f64,
+        ),
+        (
+            "method and options (hash, bits 32-47)",
+            ((settings >> 32) & 0xffff) as f64,
+        ),
+        (
+            "method and options (hash, bits 16-31)",
+            ((settings >> 16) & 0xffff) as f64,
+        ),
+        (
+            "method and options (hash, bits 0-15)",
+            (settings & 0xffff) as f64,
+        ),
+    ])
+}
+
+/// A 64-bit FNV-1a hash of `value`'s JSON.
+fn fingerprint(value: &impl serde::Serialize) -> u64 {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// In a data-parallel solve, every `check_every` iterations: every peer holds peer 0's x and
+/// y exactly.
+pub(crate) fn check_agreement<B: Backend, S>(
+    peer: Option<&Peer<B>>,
+    state: &IterState<B, S>,
+) -> Result<()> {
+    match peer {
+        Some(p)
+            if p.options().check_every > 0
+                && state.iter.is_multiple_of(p.options().check_every) =>
+        {
+            p.check_same("x", &state.x)?;
+            p.check_same("y", &state.y_gamma)
+        }
+        _ => Ok(()),
+    }
 }

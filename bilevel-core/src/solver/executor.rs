@@ -157,7 +157,7 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
     // The solver's calls are counted (one set of counters per solve) and read the minibatch
     // of each iteration; bookkeeping (history values, the final report) reads all rows,
     // uncounted.
-    check_peer(exec.peer, &exec.solver, &options, problem)?;
+    crate::shard::check_solve(exec.peer, &exec.solver, &options, problem)?;
     let mut oracles = Counting::wrap(Sharded::new(Batched::new(problem), exec.peer));
     let bookkeeping = Sharded::new(AutodiffOracle::new(problem), exec.peer);
     for (o, _) in exec.observers.iter_mut() {
@@ -232,7 +232,7 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
             Err(e) => return Err(stopped(&name, &previous, &run.history, e)),
         };
         run.warn(&state);
-        check_agreement(exec.peer, &state)?;
+        crate::shard::check_agreement(exec.peer, &state)?;
         if let Some(reason) = blown_up(&state, options.blowup) {
             return Err(diverged(&name, &previous, reason));
         }
@@ -286,80 +286,6 @@ fn drive<B: Backend, P: Problem<B>, S: Solver<B>>(
         o.finish(&report);
     }
     Ok(report)
-}
-
-/// Refuses what a data-parallel solve cannot do: ITD (its unrolled backward pass reads the
-/// problem, not the oracles) and a time budget (peers would stop at different iterations).
-fn check_peer<B: Backend, S: Solver<B>, P: Problem<B>>(
-    peer: Option<&Peer<B>>,
-    solver: &S,
-    options: &SolveOptions,
-    problem: &P,
-) -> Result<()> {
-    let Some(peer) = peer else { return Ok(()) };
-    if solver.kind() == "itd" {
-        return Err(Error::Unsupported {
-            solver: solver.name(),
-            reason: "a sharded problem: ITD differentiates the problem through its unrolled \
-                     steps outside the oracles, so the shards' terms are never summed; use AID \
-                     or a penalty method"
-                .into(),
-        });
-    }
-    if options.time_budget.is_some() {
-        return Err(Error::Shard {
-            peer: peer.id(),
-            reason: "a time budget cannot apply to a sharded solve: peers would stop at \
-                     different iterations; bound the iterations instead"
-                .into(),
-        });
-    }
-    let settings = fingerprint(&(solver.kind(), solver.config(), options));
-    peer.check_agree(&[
-        ("dim x", problem.upper().dim() as f64),
-        ("dim y", problem.lower().dim() as f64),
-        ("number of constraints", problem.num_constraints() as f64),
-        // 16 bits a number: exact in f32 too.
-        (
-            "method and options (hash, bits 48-63)",
-            (settings >> 48) as f64,
-        ),
-        (
-            "method and options (hash, bits 32-47)",
-            ((settings >> 32) & 0xffff) as f64,
-        ),
-        (
-            "method and options (hash, bits 16-31)",
-            ((settings >> 16) & 0xffff) as f64,
-        ),
-        (
-            "method and options (hash, bits 0-15)",
-            (settings & 0xffff) as f64,
-        ),
-    ])
-}
-
-/// A 64-bit FNV-1a hash of `value`'s JSON.
-fn fingerprint(value: &impl serde::Serialize) -> u64 {
-    let text = serde_json::to_string(value).unwrap_or_default();
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
-/// In a data-parallel solve, every `check_every` iterations: every peer holds peer 0's x and
-/// y exactly.
-fn check_agreement<B: Backend, S>(peer: Option<&Peer<B>>, state: &IterState<B, S>) -> Result<()> {
-    match peer {
-        Some(p)
-            if p.options().check_every > 0
-                && state.iter.is_multiple_of(p.options().check_every) =>
-        {
-            p.check_same("x", &state.x)?;
-            p.check_same("y", &state.y_gamma)
-        }
-        _ => Ok(()),
-    }
 }
 
 /// When the oracle calls stop answering: `budget` after the start of a run that has already
