@@ -117,6 +117,7 @@ pub struct Peer<B: Backend> {
     options: PeerOptions,
     jobs: mpsc::Sender<Job>,
     failed: RefCell<Option<String>>,
+    left: std::cell::Cell<bool>,
     device: B::Device,
     waited: std::cell::Cell<Duration>,
     _backend: std::marker::PhantomData<B>,
@@ -170,6 +171,7 @@ impl<B: Backend> Peer<B> {
             options,
             jobs,
             failed: RefCell::new(None),
+            left: std::cell::Cell::new(false),
             device: device.clone(),
             waited: std::cell::Cell::new(Duration::ZERO),
             _backend: std::marker::PhantomData,
@@ -290,8 +292,17 @@ impl<B: Backend> Peer<B> {
         }
     }
 
-    /// Leaves the session (every peer must; the last one closes it).
+    /// Leaves the session (every peer must; the last one closes it). A peer dropped without
+    /// it leaves on drop, ignoring errors, so that a later session of this process does not
+    /// find it still registered.
     pub fn finish(self) -> Result<()> {
+        self.leave()
+    }
+
+    fn leave(&self) -> Result<()> {
+        if self.left.replace(true) {
+            return Ok(());
+        }
         let pid = self.pid();
         self.call("leaving the session", move || {
             burn_collective::finish_collective::<B>(pid)
@@ -345,6 +356,15 @@ impl<B: Backend> Peer<B> {
         Error::Shard {
             peer: self.id,
             reason,
+        }
+    }
+}
+
+impl<B: Backend> Drop for Peer<B> {
+    fn drop(&mut self) {
+        // A failed peer has reset the session already (nothing is registered any more).
+        if self.failed.borrow().is_none() {
+            let _ = self.leave();
         }
     }
 }
