@@ -56,6 +56,13 @@ impl Config {
         self.check_sizes()?;
         if let Some(s) = &self.shard {
             s.check()?;
+            if self.solvers.contains(&crate::choice::SolverName::Itd) {
+                return invalid(
+                    "shard",
+                    "ITD cannot run sharded (its unrolled backward pass differentiates the \
+                     problem outside the oracles); select the other solvers with --solver",
+                );
+            }
         }
         if !(self.tol.is_finite() && self.tol >= 0.0) {
             return Err(CliError::Invalid {

@@ -7,9 +7,9 @@
 //! bilevel run fig9 [--solver S] [--gamma G] [--eta E] [--iters N] [--seeds K]
 //!                  [--backend ndarray|wgpu] [--config FILE.toml] [--out DIR] [--quiet]
 //! bilevel run classic [--seeds K] [--iters N] [--out DIR] [--quiet]
-//! bilevel run hyperclean --peers 4                     (4 local peers)
+//! bilevel run table4 --solver PBGD-Free,F2SA --peers 4  (4 local peers; ITD does not shard)
 //! bilevel coordinator --port 4000                        (a session across processes:)
-//! bilevel run hyperclean --node K --nodes N --coordinator HOST:4000 --data-port 4100 [--host H]
+//! bilevel run table4 --solver PBGD-Free,F2SA --node K --nodes N --coordinator HOST:4000 --data-port 4100 [--host H]
 //! bilevel resume DIR/checkpoint.json
 //! ```
 
