@@ -243,7 +243,13 @@ impl<B: Backend> Peer<B> {
         let theirs = self.broadcast(t.clone())?;
         let (mine, theirs) = (crate::tensor::to_vec(t), crate::tensor::to_vec(&theirs));
         let differ = mine.iter().zip(&theirs).position(|(a, b)| a != b);
+        // Every peer stops, not only the one that diverged.
+        let anywhere = self.any(differ.is_some() || mine.len() != theirs.len())?;
         match differ {
+            None if anywhere && mine.len() == theirs.len() => Err(self.error(format!(
+                "another peer's {what} differs from peer 0's: the peers diverged (that peer's \
+                 error names the entry)"
+            ))),
             None if mine.len() == theirs.len() => Ok(()),
             at => Err(Error::Shard {
                 peer: self.id,
