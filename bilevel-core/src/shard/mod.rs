@@ -26,12 +26,14 @@
 //! stopping at different iterations would wait on each other.
 
 mod local;
+mod options;
 mod oracle;
 mod peer;
 
 pub use local::{Peers, exclusive_session};
+pub use options::{Global, PeerOptions};
 pub use oracle::Sharded;
-pub use peer::{Global, Peer, PeerOptions};
+pub use peer::Peer;
 
 use burn::tensor::backend::Backend;
 

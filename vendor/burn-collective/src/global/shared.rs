@@ -123,6 +123,9 @@ pub enum GlobalCollectiveError {
     WrongOrchestratorResponse,
     /// Node couldn't connect to coordinator
     OrchestratorUnreachable,
+    /// The operation has no implementation across nodes (bilevel's patch: an error in place
+    /// of the published `unimplemented!` panics)
+    UnsupportedAcrossNodes(String),
 }
 
 impl<E: CommunicationError> From<E> for GlobalCollectiveError {

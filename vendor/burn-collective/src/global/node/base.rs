@@ -180,7 +180,9 @@ where
         _root: PeerId,
         _op: ReduceOperation,
     ) -> Result<Option<B::FloatTensorPrimitive>, GlobalCollectiveError> {
-        unimplemented!("Global reduce unimplemented");
+        Err(GlobalCollectiveError::UnsupportedAcrossNodes(
+            "reduce to one peer (use all-reduce)".into(),
+        ))
     }
 
     pub async fn broadcast(
@@ -188,7 +190,9 @@ where
         _tensor: Option<B::FloatTensorPrimitive>,
         _strategy: BroadcastStrategy,
     ) -> Result<B::FloatTensorPrimitive, GlobalCollectiveError> {
-        unimplemented!("Global broadcast unimplemented");
+        Err(GlobalCollectiveError::UnsupportedAcrossNodes(
+            "broadcast (use an all-reduce where the other peers add zeros)".into(),
+        ))
     }
 
     pub async fn finish(&mut self) {
