@@ -1,7 +1,8 @@
 //! One lower-level step of Table 7 under the authors' protocol (issue 18): a gradient step on
 //! (w, b) of L_F = γ⁻¹ Σ_val exp(1 − l(φᵀw + b)) + ½(‖w‖² + b²) + Σ μ_i (1 − c_i − l_i(φ_iᵀw + b))
 //! (500 training rows, 150 validation rows, 45 features), through the library's oracle and
-//! projected step, in f64 and f32; against the limit, a plain 500 × 45 matrix–vector product.
+//! projected step, in f64 and f32 on NdArray and in f32 on Flex; against the limit, a plain
+//! 500 × 45 matrix–vector product.
 //!
 //! Arithmetic of one step: forward Φw (500 × 45) and Φ_val w (150 × 45), backward Φᵀu and
 //! Φ_valᵀv: 2 × (22 500 + 6 750) = 58 500 multiply–adds (117 000 flops), reading Φ and Φ_val
@@ -83,6 +84,7 @@ fn benches(c: &mut Criterion) {
     matvec::<f32>(c, "matvec_500x45_f32", 0.5);
     step::<NdArray<f64>>(c, "lower_step_f64");
     step::<NdArray<f32>>(c, "lower_step_f32");
+    step::<Flex>(c, "lower_step_flex_f32");
 }
 
 #[allow(missing_docs)]

@@ -49,7 +49,7 @@ pub use oracle::{
     AutodiffOracle, Batched, Call, CallCounts, Counting, FiniteDifferences, Gradient, Objective,
     Oracle, Oracles, Wrt,
 };
-pub use problem::{Init, Problem, Variable, check_problem};
+pub use problem::{Init, Parts, Problem, Variable, Want, check_problem};
 pub use shard::{Peer, PeerOptions, Peers, Shardable, Sharded};
 pub use solver::{
     Accelerated, Aid, AltPbgd, AnyIterState, Auto, Blocc, Bome, Checkpoint, CheckpointSink,
@@ -65,6 +65,10 @@ pub mod backend {
     /// The CPU backend (feature `ndarray`, on by default), in f32 unless stated.
     #[cfg(feature = "ndarray")]
     pub type NdArray<F = f32> = burn::backend::NdArray<F>;
+    /// The Flex CPU backend (feature `flex`, on by default): burn-flex, with gemm matrix
+    /// products, SIMD element-wise kernels and copy-free transposes and slices; f32.
+    #[cfg(feature = "flex")]
+    pub type Flex = burn::backend::Flex;
     /// The GPU backend (feature `wgpu`): Vulkan, Metal or DirectX through wgpu.
     #[cfg(feature = "wgpu")]
     pub type Wgpu<F = f32> = burn::backend::Wgpu<F>;

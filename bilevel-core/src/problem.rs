@@ -185,7 +185,7 @@ impl Variable {
 /// (`Autodiff<B>`) or twice (`Autodiff<Autodiff<B>>`); data the problem owns lives on `B` and is
 /// brought in with [`Lift::lift`]. Objectives return one-element tensors; the constraints a
 /// vector of [`Problem::num_constraints`] entries, each required to be `≤ 0`.
-pub trait Problem<B: Backend> {
+pub trait Problem<B: Backend>: Sync {
     /// The upper-level variable x with its domain X.
     fn upper(&self) -> &Variable;
 
@@ -209,6 +209,19 @@ pub trait Problem<B: Backend> {
     /// The coupled constraints c(x, y) ∈ ℝᵐ, required `≤ 0`; `None` when m = 0.
     fn c<T: Lift<B>>(&self, _x: Tensor<T, 1>, _y: Tensor<T, 1>) -> Result<Option<Tensor<T, 1>>> {
         Ok(None)
+    }
+
+    /// The objectives `want` selects, at one point: f, g and c (`None` where not wanted, and
+    /// c `None` when m = 0). The oracles evaluate every combined objective (L_γ = f/γ + g +
+    /// ⟨λ, c⟩, L_g = g + ⟨λ, c⟩) through this method, so that a problem may build one graph
+    /// for all of them: `#[bilevel]` views each block once for the objectives that share it.
+    /// The default calls [`Problem::f`], [`Problem::g`] and [`Problem::c`].
+    fn parts<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>, want: Want) -> Result<Parts<T>> {
+        Ok(Parts {
+            f: want.f.then(|| self.f(x.clone(), y.clone())).transpose()?,
+            g: want.g.then(|| self.g(x.clone(), y.clone())).transpose()?,
+            c: if want.c { self.c(x, y)? } else { None },
+        })
     }
 
     /// A copy of the problem that reads only the rows of `batch` (the minibatch of an outer
@@ -240,6 +253,28 @@ pub trait Problem<B: Backend> {
     fn y0(&self) -> Result<Tensor<B, 1>> {
         self.lower().initial(&self.device())
     }
+}
+
+/// Which objectives a [`Problem::parts`] call computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Want {
+    /// The upper objective f.
+    pub f: bool,
+    /// The lower objective g.
+    pub g: bool,
+    /// The coupled constraints c.
+    pub c: bool,
+}
+
+/// The objectives of one [`Problem::parts`] call, each where wanted.
+#[derive(Debug, Clone)]
+pub struct Parts<T: Backend> {
+    /// f(x, y), a one-element tensor.
+    pub f: Option<Tensor<T, 1>>,
+    /// g(x, y), a one-element tensor.
+    pub g: Option<Tensor<T, 1>>,
+    /// c(x, y) ∈ ℝᵐ (`None` also when m = 0).
+    pub c: Option<Tensor<T, 1>>,
 }
 
 /// Evaluates f, g and c once at the initial point and checks shapes and finiteness, so that a

@@ -7,7 +7,7 @@ use burn::tensor::{Tensor, backend::Backend};
 use crate::batch::Batch;
 use crate::error::{Error, Result, ensure_finite};
 use crate::lift::Lift;
-use crate::problem::{Problem, Variable};
+use crate::problem::{Parts, Problem, Variable, Want};
 use crate::tensor::{to_vec, vector};
 
 /// `P` with its start points replaced (see the module documentation).
@@ -108,6 +108,9 @@ impl<B: Backend, P: Problem<B>> Problem<B> for Started<B, P> {
     }
     fn c<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Option<Tensor<T, 1>>> {
         self.problem.c(x, y)
+    }
+    fn parts<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>, want: Want) -> Result<Parts<T>> {
+        self.problem.parts(x, y, want)
     }
     fn select_batch(&self, batch: Batch) -> Option<Self> {
         let problem = self.problem.select_batch(batch)?;

@@ -76,8 +76,71 @@ fn as_value(t: Typed, what: &str, tokens: &syn::Expr, errors: &mut Errors) -> Op
     }
 }
 
-/// The body of f or g: views, values, then the value; `uses` gets every name it reads, and
-/// `unshardable` why the objective is not a sum over shards (when it is not).
+/// One objective's code: the names it reads (blocks, values, data), its intermediate values
+/// and its value.
+struct Body {
+    all: BTreeSet<String>,
+    values: TokenStream,
+    value: TokenStream,
+}
+
+impl Body {
+    /// A method body: the views of the blocks it reads, its values, `Ok(value)`.
+    fn method(&self, tr: &Translator) -> TokenStream {
+        let (views, values, value) = (
+            views(tr.decl, tr.scope, &self.all),
+            &self.values,
+            &self.value,
+        );
+        quote!({ #views #values Ok(#value) })
+    }
+
+    /// The same as a block of `parts`, without the views in `shared` (viewed before it).
+    fn part(&self, tr: &Translator, shared: &BTreeSet<String>) -> TokenStream {
+        let own = self.all.difference(shared).cloned().collect();
+        let (views, values, value) = (views(tr.decl, tr.scope, &own), &self.values, &self.value);
+        quote!({ #views #values #value })
+    }
+}
+
+/// The blocks read by more than one of `bodies`: `parts` views them once.
+fn shared_blocks(decl: &Decl, bodies: &[&Body]) -> BTreeSet<String> {
+    let blocks = decl.blocks.iter().map(|b| b.name.to_string());
+    blocks
+        .filter(|b| bodies.iter().filter(|body| body.all.contains(b)).count() > 1)
+        .collect()
+}
+
+/// `Problem::parts`: the blocks shared by f, g and c viewed once, then each wanted objective.
+fn parts(tr: &Translator, f: &Body, g: &Body, c: Option<&Body>) -> TokenStream {
+    let core = &tr.decl.core;
+    let tensor = quote!(#core::burn::tensor::Tensor);
+    let bodies: Vec<&Body> = [Some(f), Some(g), c].into_iter().flatten().collect();
+    let shared = shared_blocks(tr.decl, &bodies);
+    let views = views(tr.decl, tr.scope, &shared);
+    let (pf, pg) = (f.part(tr, &shared), g.part(tr, &shared));
+    let pc = match c {
+        Some(c) => {
+            let pc = c.part(tr, &shared);
+            quote!(if __want.c { Some(#pc) } else { None })
+        }
+        None => quote!(None),
+    };
+    quote! {
+        fn parts<T: #core::Lift<B>>(&self, __x: #tensor<T, 1>, __y: #tensor<T, 1>, __want: #core::Want)
+            -> #core::Result<#core::Parts<T>> {
+            #views
+            Ok(#core::Parts {
+                f: if __want.f { Some(#pf) } else { None },
+                g: if __want.g { Some(#pg) } else { None },
+                c: #pc,
+            })
+        }
+    }
+}
+
+/// The code of f or g; `uses` gets every name it reads, and `unshardable` why the objective
+/// is not a sum over shards (when it is not).
 fn objective(
     tr: &mut Translator,
     e: &syn::Expr,
@@ -85,7 +148,7 @@ fn objective(
     uses: &mut BTreeSet<String>,
     unshardable: &mut Vec<String>,
     errors: &mut Errors,
-) -> Option<TokenStream> {
+) -> Option<Body> {
     let t = tr.expr(e, errors);
     let used = std::mem::take(&mut tr.used);
     let all = tr.closure(&used);
@@ -109,17 +172,17 @@ fn objective(
             )),
         }
     }
-    let (views, values) = (views(tr.decl, tr.scope, &all), values(tr, &all));
-    Some(quote!({ #views #values Ok(#value) }))
+    let values = values(tr, &all);
+    Some(Body { all, values, value })
 }
 
-/// The body of c: a vector, or a list of numbers and vectors concatenated.
+/// The code of c: a vector, or a list of numbers and vectors concatenated.
 fn constraints(
     tr: &mut Translator,
     e: &syn::Expr,
     uses: &mut BTreeSet<String>,
     errors: &mut Errors,
-) -> Option<TokenStream> {
+) -> Option<Body> {
     let parts: Vec<&syn::Expr> = match e {
         syn::Expr::Array(a) => a.elems.iter().collect(),
         other => vec![other],
@@ -166,11 +229,13 @@ fn constraints(
         errors.spanned(e, format!("the coupled constraints read `{n}`, which is batched; constraints must hold on every row, so c cannot read a minibatch"));
     }
     let codes = codes.into_iter().collect::<Option<Vec<_>>>()?;
-    let (views, values) = (views(tr.decl, tr.scope, &all), values(tr, &all));
+    let values = values(tr, &all);
     let core = &tr.decl.core;
-    Some(
-        quote!({ #views #values Ok(Some(#core::burn::tensor::Tensor::cat(vec![#(#codes),*], 0))) }),
-    )
+    let value = match codes.as_slice() {
+        [one] => one.clone(),
+        _ => quote!(#core::burn::tensor::Tensor::cat(vec![#(#codes),*], 0)),
+    };
+    Some(Body { all, values, value })
 }
 
 /// Every `let` value must be read by f, g, c or another value that is.
@@ -227,7 +292,11 @@ pub fn generate(decl: &Decl, scope: &Scope, errors: &mut Errors) -> Option<Token
     let name = &decl.name;
     let tensor = quote!(#core::burn::tensor::Tensor);
     let backend = quote!(#core::burn::tensor::backend::Backend);
-    let c_impl = c.map(|body| {
+    let parts = parts(&tr, &f, &g, c.as_ref());
+    let (f, g) = (f.method(&tr), g.method(&tr));
+    let c_impl = c.map(|c| {
+        let body = c.method(&tr);
+        let body = quote!({ let __c: #core::Result<#tensor<T, 1>> = #body; __c.map(Some) });
         quote! {
             fn num_constraints(&self) -> usize { self.__num_constraints }
             fn c<T: #core::Lift<B>>(&self, __x: #tensor<T, 1>, __y: #tensor<T, 1>)
@@ -250,6 +319,7 @@ pub fn generate(decl: &Decl, scope: &Scope, errors: &mut Errors) -> Option<Token
             fn f<T: #core::Lift<B>>(&self, __x: #tensor<T, 1>, __y: #tensor<T, 1>) -> #core::Result<#tensor<T, 1>> #f
             fn g<T: #core::Lift<B>>(&self, __x: #tensor<T, 1>, __y: #tensor<T, 1>) -> #core::Result<#tensor<T, 1>> #g
             #c_impl
+            #parts
             #select
         }
 

@@ -39,6 +39,14 @@ macro_rules! delegate_problem {
             ) -> bilevel_core::Result<Option<bilevel_core::burn::tensor::Tensor<T, 1>>> {
                 match self { $($name::$variant(p) => p.c(x, y),)+ }
             }
+            fn parts<T: bilevel_core::Lift<B>>(
+                &self,
+                x: bilevel_core::burn::tensor::Tensor<T, 1>,
+                y: bilevel_core::burn::tensor::Tensor<T, 1>,
+                want: bilevel_core::Want,
+            ) -> bilevel_core::Result<bilevel_core::Parts<T>> {
+                match self { $($name::$variant(p) => p.parts(x, y, want),)+ }
+            }
             fn select_batch(&self, batch: bilevel_core::Batch) -> Option<Self> {
                 match self { $($name::$variant(p) => p.select_batch(batch).map($name::$variant),)+ }
             }

@@ -6,4 +6,5 @@ mod common;
 mod dsl;
 mod dsl_models;
 mod dsl_ops;
+mod dsl_parts;
 mod dsl_ui;

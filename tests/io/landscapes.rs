@@ -60,3 +60,36 @@ fn table7_with_the_authors_protocol_writes_the_read_out_epoch() {
         assert!((1.0..=3.0).contains(&k), "{}: stop epoch {k}", r["label"]);
     }
 }
+
+/// The protocol is float32 in the authors' code: `--backend flex` (f32) reads out the same
+/// accuracies and epochs as NdArray in f64 on these seeds.
+#[test]
+fn table7_authors_on_flex_f32_reads_out_what_ndarray_f64_does() {
+    let run = |backend: &str| {
+        let args = [
+            "table7",
+            "--protocol",
+            "authors",
+            "--iters",
+            "6",
+            "--seeds",
+            "2",
+            "--backend",
+            backend,
+        ];
+        let dir = run_ok(&format!("table7_authors_{backend}"), &args, &[]);
+        let config = std::fs::read_to_string(dir.join("config.toml")).unwrap();
+        assert!(
+            config.contains(&format!("backend = \"{backend}\"")),
+            "{config}"
+        );
+        let read_out = |r: &serde_json::Value| {
+            let v = |k: &str| r["values"][k].as_f64().unwrap();
+            (v("accuracy"), v("stop_epoch"))
+        };
+        results(&dir).iter().map(read_out).collect::<Vec<_>>()
+    };
+    let (flex, ndarray) = (run("flex"), run("ndarray"));
+    assert_eq!(flex.len(), 4, "2 methods × 2 seeds");
+    assert_eq!(flex, ndarray);
+}

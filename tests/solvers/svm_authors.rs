@@ -5,7 +5,7 @@
 use bilevel::core::tensor::{scalar, to_vec, vector};
 use bilevel::models::landscapes::Fig1Box;
 use bilevel::models::svm::SvmMethod;
-use bilevel::models::svm_authors::{diabetes, run_authors, stop_epoch, summary};
+use bilevel::models::svm_authors::{AuthorsSetting, diabetes, run_authors, stop_epoch, summary};
 use bilevel::models::svm_inputs::AuthorsInputs;
 use bilevel::prelude::*;
 
@@ -29,6 +29,34 @@ fn the_authors_protocol_reproduces_the_pbgd_free_accuracy_of_table7() {
         runs.iter()
             .all(|r| r.val_loss.len() == 50 && r.stop_epoch >= 1)
     );
+}
+
+/// BLOCC's two saddle solves run side by side once a pair has taken over 1 ms (from the
+/// second epoch here) and must give bit for bit the iterates of one after the other: a fresh
+/// solver each epoch has measured no pair, so it runs them in sequence.
+#[test]
+fn blocc_side_by_side_equals_one_after_the_other() {
+    let (data, inputs) = (diabetes().unwrap(), AuthorsInputs::embedded().unwrap());
+    let setting = AuthorsSetting::<B>::new(&data, &inputs, SvmMethod::Blocc, 3, &dev()).unwrap();
+    let p = &setting.problem;
+    let o = Oracles::new(p);
+    let run = |fresh: bool| {
+        let mut solver = setting.solver();
+        let mut s = solver.init(&o, p.x0().unwrap(), p.y0().unwrap()).unwrap();
+        for _ in 0..3 {
+            if fresh {
+                solver = setting.solver();
+            }
+            s = solver.next_iter(&o, s).unwrap();
+        }
+        s
+    };
+    let (side_by_side, in_sequence) = (run(false), run(true));
+    assert_eq!(to_vec(&side_by_side.x), to_vec(&in_sequence.x));
+    assert_eq!(to_vec(&side_by_side.y_gamma), to_vec(&in_sequence.y_gamma));
+    let y_g = |s: &bilevel::core::IterState<B, _>| to_vec(s.y_g.as_ref().unwrap());
+    assert_eq!(y_g(&side_by_side), y_g(&in_sequence));
+    assert_ne!(to_vec(&side_by_side.x), to_vec(&p.x0().unwrap()));
 }
 
 #[test]

@@ -193,3 +193,71 @@ fn invalid_update_rules_are_rejected_before_running() {
         assert!(e.to_string().contains(what), "{what}: {e}");
     }
 }
+
+/// `step_unread` (no norm read from the device) moves as `step` does, moments included.
+#[test]
+fn unread_steps_move_as_read_steps_do() {
+    let domain = Domain::boxed(vec![-1.0], vec![1.5]).unwrap();
+    let adam = UpdateRule::Adam {
+        beta1: 0.9,
+        beta2: 0.999,
+        eps: 1e-8,
+    };
+    for rule in [
+        UpdateRule::Gradient,
+        UpdateRule::Momentum { beta: 0.5 },
+        adam,
+    ] {
+        let (mut read, mut unread) = (Moment::default(), Moment::default());
+        let (mut a, mut b) = (
+            vector::<B>(&[1.0, -0.5], &dev()),
+            vector::<B>(&[1.0, -0.5], &dev()),
+        );
+        for d in [[3.0, -1.0], [-0.5, 2.0], [0.25, 0.25]] {
+            let d = vector::<B>(&d, &dev());
+            a = rule.step(&mut read, &domain, &a, &d, 0.2).unwrap().0;
+            b = rule.step_unread(&mut unread, &domain, &b, &d, 0.2).unwrap();
+            assert_eq!(to_vec(&a), to_vec(&b), "{rule:?}");
+        }
+    }
+}
+
+#[bilevel(f = (x - y).powi(2), g = (y - x).powi(4))]
+/// ∇_y g = −4(x − y)³ grows without bound under a large step: the inner solve diverges.
+struct Steep {
+    #[upper(init = 3.0)]
+    x: Scalar,
+    #[lower]
+    y: Scalar,
+}
+
+/// A fixed-step solve (tol = 0) reads ‖G‖ every 10 steps: divergence is still reported, by
+/// the step of the check that saw it; a solve with a tolerance names the exact step.
+#[test]
+fn fixed_step_solves_catch_divergence_at_their_checks() {
+    let p = Steep::<B>::new(&dev()).unwrap();
+    let o = Oracles::new(&p);
+    let (x, y0) = (p.x0().unwrap(), p.y0().unwrap());
+    let message = |solver: MinSolver| {
+        let e = solver
+            .run(&o, &Objective::Lower, &x, y0.clone())
+            .unwrap_err();
+        assert!(matches!(e, Error::NonFiniteEvaluation { .. }), "{e}");
+        e.to_string()
+    };
+    let fixed = message(MinSolver::new(1.0).with_tol(0.0).with_max_iters(50));
+    assert!(
+        fixed.contains("by inner step 9 (checked every 10 steps)"),
+        "{fixed}"
+    );
+    let tolerance = message(MinSolver::new(1.0).with_tol(1e-9).with_max_iters(50));
+    assert!(tolerance.contains("at inner step"), "{tolerance}");
+    // 10 steps of size 1e-3 are finite: the last step is checked, and all steps are taken.
+    let out = MinSolver::new(1e-3)
+        .with_tol(0.0)
+        .with_max_iters(10)
+        .run(&o, &Objective::Lower, &x, y0.clone())
+        .unwrap();
+    assert_eq!(out.iters, 10);
+    assert!(out.residual.is_finite() && out.residual > 0.0);
+}

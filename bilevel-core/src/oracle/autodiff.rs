@@ -13,7 +13,7 @@ use burn::tensor::{Tensor, backend::Backend};
 
 use crate::error::{Error, Result, ensure_len};
 use crate::lift::Lift;
-use crate::problem::Problem;
+use crate::problem::{Parts, Problem, Want};
 use crate::tensor::scalar;
 
 type A<B> = Autodiff<B>;
@@ -134,15 +134,13 @@ fn check_lambda<B: Backend, P: Problem<B>>(problem: &P, lambda: &Tensor<B, 1>) -
     )
 }
 
-/// ⟨λ, c(x, y)⟩ on backend `T`.
+/// ⟨λ, c⟩ on backend `T`, for the constraints `c` of [`Problem::parts`].
 fn constraint_dot<B: Backend, P: Problem<B>, T: Lift<B>>(
     problem: &P,
     lambda: &Tensor<B, 1>,
-    x: Tensor<T, 1>,
-    y: Tensor<T, 1>,
+    c: Option<Tensor<T, 1>>,
 ) -> Result<Tensor<T, 1>> {
-    check_lambda(problem, lambda)?;
-    let c = problem.c(x, y)?.ok_or_else(|| Error::DimensionMismatch {
+    let c = c.ok_or_else(|| Error::DimensionMismatch {
         what: "coupled constraints c (num_constraints() > 0, but c returned None)".into(),
         expected: lambda.dims()[0],
         got: 0,
@@ -167,22 +165,44 @@ pub(crate) fn eval<B: Backend, P: Problem<B>, T: Lift<B>>(
     y: Tensor<T, 1>,
 ) -> Result<Tensor<T, 1>> {
     let p = problem;
-    let value = match objective {
-        Objective::Upper => p.f(x, y),
-        Objective::Lower => p.g(x, y),
-        Objective::ConstraintDot(lambda) => constraint_dot(p, lambda, x, y),
-        Objective::LowerLagrangian(lambda) => {
-            Ok(p.g(x.clone(), y.clone())? + constraint_dot(p, lambda, x, y)?)
+    let (gamma, lambda) = match objective {
+        Objective::Upper | Objective::Lower => (None, None),
+        Objective::ConstraintDot(lambda) | Objective::LowerLagrangian(lambda) => {
+            (None, Some(*lambda))
         }
-        Objective::Penalized { gamma, lambda } => {
-            let value =
-                p.f(x.clone(), y.clone())?.mul_scalar(1.0 / *gamma) + p.g(x.clone(), y.clone())?;
-            match lambda {
-                Some(lambda) => Ok(value + constraint_dot(p, lambda, x, y)?),
-                None => Ok(value),
-            }
-        }
-    }?;
+        Objective::Penalized { gamma, lambda } => (Some(*gamma), *lambda),
+    };
+    if let Some(lambda) = lambda {
+        check_lambda(p, lambda)?;
+    }
+    let want = Want {
+        f: matches!(objective, Objective::Upper) || gamma.is_some(),
+        g: !matches!(objective, Objective::Upper | Objective::ConstraintDot(_)),
+        c: lambda.is_some(),
+    };
+    let Parts { f, g, c } = p.parts(x, y, want)?;
+    let missing = |what: &str| Error::BlockLayout {
+        what: "Problem::parts".into(),
+        reason: format!("it returned no {what} where {what} was asked for"),
+    };
+    let mut terms = Vec::with_capacity(3);
+    if want.f {
+        let f = f.ok_or_else(|| missing("f"))?;
+        terms.push(match gamma {
+            Some(gamma) => f.mul_scalar(1.0 / gamma),
+            None => f,
+        });
+    }
+    if want.g {
+        terms.push(g.ok_or_else(|| missing("g"))?);
+    }
+    if let Some(lambda) = lambda {
+        terms.push(constraint_dot(p, lambda, c)?);
+    }
+    let value = terms
+        .into_iter()
+        .reduce(|a, b| a + b)
+        .ok_or_else(|| missing("term"))?;
     ensure_len(
         &format!(
             "the value of {} (objectives return one-element tensors)",

@@ -1,7 +1,7 @@
 //! The counting decorator: the calls an oracle answered, by kind, and the deadline a time
 //! budget sets on them.
 
-use std::cell::Cell;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use burn::tensor::{Tensor, backend::Backend};
@@ -11,8 +11,8 @@ use crate::error::{Error, Result};
 use crate::problem::Problem;
 
 /// Counts the calls answered by the oracle it wraps (one counter per [`Call`] kind), and the
-/// calls a method [`Oracle::record`]s. The counters are cells: oracles are shared by
-/// reference.
+/// calls a method [`Oracle::record`]s. The counters are behind a lock: oracles are shared by
+/// reference, also by two threads at once ([`Oracle::concurrent`]).
 ///
 /// Every call is also where a time budget is enforced: once a deadline is set
 /// ([`Counting::set_deadline`]) and has passed, every call fails with [`Error::OutOfTime`],
@@ -20,7 +20,7 @@ use crate::problem::Problem;
 /// error into [`Termination::TimeBudget`](crate::solver::Termination::TimeBudget)).
 pub struct Counting<O> {
     inner: O,
-    counts: Cell<CallCounts>,
+    counts: Mutex<CallCounts>,
     deadline: Option<Instant>,
 }
 
@@ -45,7 +45,7 @@ impl<O> Counting<O> {
     pub fn wrap(inner: O) -> Self {
         Self {
             inner,
-            counts: Cell::new(CallCounts::default()),
+            counts: Mutex::new(CallCounts::default()),
             deadline: None,
         }
     }
@@ -57,12 +57,19 @@ impl<O> Counting<O> {
 
     /// The calls made so far.
     pub fn counts(&self) -> CallCounts {
-        self.counts.get()
+        *self.locked()
+    }
+
+    /// The counters (a lock poisoned by a panic elsewhere still holds valid counts).
+    fn locked(&self) -> std::sync::MutexGuard<'_, CallCounts> {
+        self.counts
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Sets every count back to zero.
     pub fn reset_counts(&self) {
-        self.counts.set(CallCounts::default())
+        *self.locked() = CallCounts::default();
     }
 
     /// The wrapped oracle.
@@ -80,7 +87,7 @@ impl<O> Counting<O> {
         if self.deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(Error::OutOfTime);
         }
-        let mut c = self.counts.get();
+        let mut c = self.locked();
         let n = match call {
             Call::Value => &mut c.values,
             Call::Gradient => &mut c.gradients,
@@ -88,7 +95,6 @@ impl<O> Counting<O> {
             Call::GradH => &mut c.grad_h,
         };
         *n += 1;
-        self.counts.set(c);
         Ok(())
     }
 }
@@ -147,5 +153,9 @@ impl<B: Backend, O: Oracle<B>> Oracle<B> for Counting<O> {
     fn record(&self, call: Call) -> Result<()> {
         self.bump(call)?;
         self.inner.record(call)
+    }
+
+    fn concurrent(&self) -> bool {
+        self.inner.concurrent()
     }
 }

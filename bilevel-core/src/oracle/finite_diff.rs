@@ -179,4 +179,8 @@ impl<B: Backend, O: Oracle<B>> Oracle<B> for FiniteDifferences<O> {
     fn record(&self, call: Call) -> Result<()> {
         self.inner.record(call)
     }
+
+    fn concurrent(&self) -> bool {
+        self.inner.concurrent()
+    }
 }

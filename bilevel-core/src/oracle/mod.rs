@@ -43,7 +43,7 @@ pub use kinds::{BlockPair, Call, CallCounts, Gradient, Objective, Wrt};
 ///
 /// Implementors provide the six primitive calls; the named products (`grad_x`, `hvp_yy`, ...)
 /// are built on them, so a decorator that overrides the primitives sees every call once.
-pub trait Oracle<B: Backend> {
+pub trait Oracle<B: Backend>: Sync {
     /// The problem the oracle answers for.
     type Problem: Problem<B>;
 
@@ -92,6 +92,13 @@ pub trait Oracle<B: Backend> {
     /// oracles pass it on or ignore it.
     fn record(&self, _call: Call) -> Result<()> {
         Ok(())
+    }
+
+    /// Whether two threads may call the oracle at once, for independent solves (BLOCC's
+    /// two saddle problems). Not a sharded oracle's: its peers must make their collective
+    /// calls in one order. Decorators pass the question on.
+    fn concurrent(&self) -> bool {
+        true
     }
 
     /// ∇_x of `objective` at (x, y).

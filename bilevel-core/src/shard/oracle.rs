@@ -133,4 +133,8 @@ impl<B: Backend, O: Oracle<B>> Oracle<B> for Sharded<'_, B, O> {
     fn record(&self, call: Call) -> Result<()> {
         self.inner.record(call)
     }
+
+    fn concurrent(&self) -> bool {
+        self.peer.is_none() && self.inner.concurrent()
+    }
 }

@@ -8,7 +8,8 @@
 //! session is reset (the other peers' pending calls fail too) and this peer refuses further
 //! calls.
 
-use std::cell::RefCell;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -26,10 +27,10 @@ pub struct Peer<B: Backend> {
     count: usize,
     options: PeerOptions,
     jobs: mpsc::Sender<Job>,
-    failed: RefCell<Option<String>>,
-    left: std::cell::Cell<bool>,
+    failed: Mutex<Option<String>>,
+    left: AtomicBool,
     device: B::Device,
-    waited: std::cell::Cell<Duration>,
+    waited: Mutex<Duration>,
     _backend: std::marker::PhantomData<B>,
 }
 
@@ -80,10 +81,10 @@ impl<B: Backend> Peer<B> {
             count: total,
             options,
             jobs,
-            failed: RefCell::new(None),
-            left: std::cell::Cell::new(false),
+            failed: Mutex::new(None),
+            left: AtomicBool::new(false),
             device: device.clone(),
-            waited: std::cell::Cell::new(Duration::ZERO),
+            waited: Mutex::new(Duration::ZERO),
             _backend: std::marker::PhantomData,
         };
         let pid = peer.pid();
@@ -105,7 +106,7 @@ impl<B: Backend> Peer<B> {
 
     /// The time spent in collective calls since joining (waits for slower peers included).
     pub fn collective_time(&self) -> Duration {
-        self.waited.get()
+        *lock(&self.waited)
     }
 
     /// Its options.
@@ -216,7 +217,7 @@ impl<B: Backend> Peer<B> {
     }
 
     fn leave(&self) -> Result<()> {
-        if self.left.replace(true) {
+        if self.left.swap(true, Ordering::SeqCst) {
             return Ok(());
         }
         let pid = self.pid();
@@ -231,7 +232,7 @@ impl<B: Backend> Peer<B> {
         what: &str,
         op: impl FnOnce() -> std::result::Result<T, CollectiveError> + Send + 'static,
     ) -> Result<T> {
-        if let Some(reason) = self.failed.borrow().as_ref() {
+        if let Some(reason) = lock(&self.failed).as_ref() {
             return Err(self.error(format!("{what} after an earlier failure: {reason}")));
         }
         let (tx, rx) = mpsc::sync_channel(1);
@@ -244,7 +245,7 @@ impl<B: Backend> Peer<B> {
             .jobs
             .send(job)
             .map(|()| rx.recv_timeout(self.options.timeout));
-        self.waited.set(self.waited.get() + started.elapsed());
+        *lock(&self.waited) += started.elapsed();
         let failure: String = match answer {
             Err(_) => "the collective thread has stopped".to_string(),
             Ok(answer) => match answer {
@@ -260,7 +261,7 @@ impl<B: Backend> Peer<B> {
             },
         };
         let reason = format!("{what}: {failure}");
-        *self.failed.borrow_mut() = Some(reason.clone());
+        *lock(&self.failed) = Some(reason.clone());
         // Releases the other peers' pending calls (they fail) instead of leaving them waiting;
         // a session whose server has already stopped panics here, and there is nothing to
         // release then.
@@ -279,10 +280,15 @@ impl<B: Backend> Peer<B> {
 impl<B: Backend> Drop for Peer<B> {
     fn drop(&mut self) {
         // A failed peer has reset the session already (nothing is registered any more).
-        if self.failed.borrow().is_none() {
+        if lock(&self.failed).is_none() {
             let _ = self.leave();
         }
     }
+}
+
+/// The value behind `m` (a lock poisoned by a panic elsewhere still holds a valid value).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// burn-collective's configuration of a session of `count` peers here (and `global`).

@@ -9,6 +9,7 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;
 
+use super::parallel::{Pace, both};
 use super::penalty::{
     PenaltySchedule, forbid_constraints, hypergradient, lower_solution, penalized,
     single_loop_metric,
@@ -38,6 +39,11 @@ pub struct AltPbgd {
     /// The update rule of x (eq. 21's projected gradient step by default).
     #[config(default = UpdateRule::Gradient, check = nested)]
     pub update: UpdateRule,
+    /// How long the last pair of lower-level solves took (whether the next pair runs on
+    /// two threads).
+    #[config(skip, default = Pace::default())]
+    #[serde(skip)]
+    pace: Pace,
 }
 
 impl AltPbgd {
@@ -104,13 +110,16 @@ impl<B: Backend> Solver<B> for AltPbgd {
     ) -> Result<IterState<B, Self::State>> {
         let gamma = self.gamma.at(s.iter);
         let mut moments = s.own.clone();
-        let y_g = lower_solution(&self.inner_g, o, &s, &mut moments.y_g)?;
-        let y_gamma = self.inner_gamma.run_with(
+        let (inner_g, inner_gamma) = (&self.inner_g, &self.inner_gamma);
+        let (y_g, y_gamma) = both(
             o,
-            &penalized(gamma),
-            &s.x,
-            s.y_gamma.clone(),
-            &mut moments.y_gamma,
+            &self.pace,
+            || lower_solution(inner_g, o, &s, &mut moments.y_g),
+            || {
+                let objective = penalized(gamma);
+                let y0 = s.y_gamma.clone();
+                inner_gamma.run_with(o, &objective, &s.x, y0, &mut moments.y_gamma)
+            },
         )?;
         let g_t = hypergradient(o, &s.x, &y_gamma.y, &y_g.y, gamma)?;
         let domain = o.problem().upper().domain();

@@ -8,6 +8,7 @@
 use burn::tensor::{Tensor, backend::Backend};
 use serde::Serialize;
 
+use super::parallel::{Pace, both};
 use super::penalty::{PenaltySchedule, lagrangian_hypergradient, require_constraints};
 use super::saddle::{CoupledState, DescentAscent, SaddleSolver};
 use super::update::UpdateRule;
@@ -36,6 +37,11 @@ pub struct Blocc {
     /// keep their own solvers' steps).
     #[config(default = UpdateRule::Gradient, check = nested)]
     pub update: UpdateRule,
+    /// How long the last pair of lower-level solves took (whether the next pair runs on
+    /// two threads).
+    #[config(skip, default = Pace::default())]
+    #[serde(skip)]
+    pace: Pace,
 }
 
 impl Blocc {
@@ -79,19 +85,14 @@ impl<B: Backend> Solver<B> for Blocc {
         let gamma = self.gamma.at(s.iter);
         let zeros = || Tensor::zeros([o.problem().num_constraints()], &s.x.device());
         let y_g0 = s.y_g.clone().unwrap_or_else(|| s.y_gamma.clone());
-        let lg = self.inner_g.run(
+        let lambda_g0 = s.own.lambda_g.clone().unwrap_or_else(zeros);
+        let lambda_gamma0 = s.own.lambda_gamma.clone().unwrap_or_else(zeros);
+        let (inner_g, inner_gamma) = (&self.inner_g, &self.inner_gamma);
+        let (lg, lgam) = both(
             o,
-            None,
-            &s.x,
-            y_g0,
-            s.own.lambda_g.clone().unwrap_or_else(zeros),
-        )?;
-        let lgam = self.inner_gamma.run(
-            o,
-            Some(gamma),
-            &s.x,
-            s.y_gamma.clone(),
-            s.own.lambda_gamma.clone().unwrap_or_else(zeros),
+            &self.pace,
+            || inner_g.run(o, None, &s.x, y_g0, lambda_g0),
+            || inner_gamma.run(o, Some(gamma), &s.x, s.y_gamma.clone(), lambda_gamma0),
         )?;
         let g_t = lagrangian_hypergradient(
             o,

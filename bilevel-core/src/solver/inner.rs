@@ -12,6 +12,9 @@ use crate::problem::Problem;
 
 /// Projected gradient descent `y ← Proj_Y(y − step ∇_y φ(x, y))`, warm-started, stopped when
 /// the generalized gradient norm ‖G‖ (Def. 6) is at most `tol` or after `max_iters` steps.
+/// With `tol = 0` (a fixed number of steps) ‖G‖ is read from the device only every 10 steps
+/// and at the last one, to catch a non-finite iterate; such a solve
+/// takes all its steps (before, an exactly zero ‖G‖ stopped it early).
 ///
 /// With `max_iters = 1` and `tol = 0` it is the single step of the fully single-loop methods.
 /// With another [`UpdateRule`] each step is a momentum or Adam step of size `step`; the
@@ -32,6 +35,9 @@ pub struct MinSolver {
     #[config(default = UpdateRule::Gradient, check = nested)]
     pub rule: UpdateRule,
 }
+
+/// A fixed-step solve (`tol = 0`) reads ‖G‖ every this many steps (and at its last).
+const CHECK_EVERY: usize = 10;
 
 /// The result of an inner solve.
 #[derive(Debug, Clone)]
@@ -82,15 +88,28 @@ impl MinSolver {
         let domain = oracles.problem().lower().domain();
         let mut y = y0;
         let mut residual = f64::INFINITY;
+        let fixed = self.tol == 0.0;
         for iters in 0..self.max_iters {
             let grad = oracles.grad_y(objective, x, &y)?;
+            let checked = !fixed || iters + 1 == self.max_iters || (iters + 1) % CHECK_EVERY == 0;
+            if !checked {
+                y = self
+                    .rule
+                    .step_unread(moment, domain, &y, &grad, self.step)?;
+                continue;
+            }
             // The step not taken at convergence must not enter the moments.
             let before = moment.clone();
             let (next, norm) = self.rule.step(moment, domain, &y, &grad, self.step)?;
             residual = norm;
             if !norm.is_finite() {
                 return Err(Error::NonFiniteEvaluation {
-                    what: format!("the inner gradient at inner step {iters}"),
+                    what: match fixed {
+                        true => format!(
+                            "the inner gradient by inner step {iters} (checked every {CHECK_EVERY} steps)"
+                        ),
+                        false => format!("the inner gradient at inner step {iters}"),
+                    },
                 });
             }
             if norm <= self.tol {

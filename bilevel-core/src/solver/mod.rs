@@ -42,6 +42,7 @@ mod method;
 mod multistart;
 pub mod observer;
 mod options;
+mod parallel;
 mod pbgd_free;
 pub mod penalty;
 pub mod perturbed_gd;
@@ -183,6 +184,17 @@ pub fn generalized_gradient<B: Backend>(
     Ok((g, norm))
 }
 
+/// The point `Proj_S(q − η d)` of [`projected_step`] without ‖G‖: no host read, for steps
+/// whose norm nobody reads (the inner steps of a block, whose last step is checked).
+pub fn projected_point<B: Backend>(
+    domain: &Domain,
+    q: &Tensor<B, 1>,
+    d: &Tensor<B, 1>,
+    eta: f64,
+) -> Result<Tensor<B, 1>> {
+    domain.project(q.clone() - d.clone().mul_scalar(eta))
+}
+
 /// One projected gradient step `q⁺ = Proj_S(q − η d) = q − η G` and ‖G‖ (Def. 6).
 pub fn projected_step<B: Backend>(
     domain: &Domain,
@@ -190,7 +202,7 @@ pub fn projected_step<B: Backend>(
     d: &Tensor<B, 1>,
     eta: f64,
 ) -> Result<(Tensor<B, 1>, f64)> {
-    let projected = domain.project(q.clone() - d.clone().mul_scalar(eta))?;
+    let projected = projected_point(domain, q, d, eta)?;
     let g = (q.clone() - projected.clone()).mul_scalar(1.0 / eta);
     // Return the projection itself (not q − ηG), so the iterate is exactly in the domain.
     Ok((projected, scalar(&norm2_sq(g)).sqrt()))

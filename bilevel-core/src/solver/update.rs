@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::state::IterState;
 use super::values::{MethodState, Values};
-use super::{generalized_gradient, projected_step};
+use super::{generalized_gradient, projected_point, projected_step};
 use crate::config::{Validate, check};
 use crate::domain::Domain;
 use crate::error::Result;
@@ -185,14 +185,30 @@ impl UpdateRule {
         d: &Tensor<B, 1>,
         lr: f64,
     ) -> Result<(Tensor<B, 1>, f64)> {
+        if *self == UpdateRule::Gradient {
+            return projected_step(domain, z, d, lr);
+        }
+        let next = self.step_unread(moment, domain, z, d, lr)?;
+        let (_, metric) = generalized_gradient(domain, z, d, lr)?;
+        Ok((next, metric))
+    }
+
+    /// [`UpdateRule::step`] without ‖G‖: the new iterate only, with no read of a norm from
+    /// the device (the steps of a fixed-step solve between its checks).
+    pub fn step_unread<B: Backend>(
+        &self,
+        moment: &mut Moment<B>,
+        domain: &Domain,
+        z: &Tensor<B, 1>,
+        d: &Tensor<B, 1>,
+        lr: f64,
+    ) -> Result<Tensor<B, 1>> {
         let direction = match *self {
-            UpdateRule::Gradient => return projected_step(domain, z, d, lr),
+            UpdateRule::Gradient => d.clone(),
             UpdateRule::Momentum { beta } => momentum_direction(moment, d, beta),
             UpdateRule::Adam { beta1, beta2, eps } => adam_direction(moment, d, beta1, beta2, eps),
         };
-        let (next, _) = projected_step(domain, z, &direction, lr)?;
-        let (_, metric) = generalized_gradient(domain, z, d, lr)?;
-        Ok((next, metric))
+        projected_point(domain, z, &direction, lr)
     }
 }
 

@@ -109,6 +109,8 @@ choice! {
         Ndarray = "ndarray",
         /// burn's wgpu (Vulkan, Metal, DirectX), in f32 (feature `wgpu`).
         Wgpu = "wgpu",
+        /// burn's Flex on the CPU (gemm, SIMD), in f32 (feature `flex`, on by default).
+        Flex = "flex",
     }
 }
 

@@ -72,7 +72,7 @@ config_keys! {
         tol: f64,
         /// Seeds (data splits) per solver: runs use seeds 0, 1, ..., seeds − 1.
         seeds: u64,
-        /// `ndarray` (CPU, f64) or `wgpu` (GPU, f32).
+        /// `ndarray` (CPU, f64), `flex` (CPU, f32) or `wgpu` (GPU, f32).
         backend: BackendName,
         /// Where outputs and checkpoints go.
         out: PathBuf,
@@ -177,7 +177,7 @@ pub struct Overrides {
     /// Seeds per solver.
     #[arg(long, value_name = "K")]
     seeds: Option<u64>,
-    /// `ndarray` or `wgpu`.
+    /// `ndarray`, `flex` or `wgpu`.
     #[arg(long, value_name = "B")]
     backend: Option<BackendName>,
     /// The output directory.

@@ -5,7 +5,7 @@
 //! ```text
 //! bilevel list
 //! bilevel run fig9 [--solver S] [--gamma G] [--eta E] [--iters N] [--seeds K]
-//!                  [--backend ndarray|wgpu] [--config FILE.toml] [--out DIR] [--quiet]
+//!                  [--backend ndarray|flex|wgpu] [--config FILE.toml] [--out DIR] [--quiet]
 //! bilevel run classic [--seeds K] [--iters N] [--out DIR] [--quiet]
 //! bilevel run table4 --solver PBGD-Free,F2SA --peers 4  (4 local peers; ITD does not shard)
 //! bilevel coordinator --port 4000                        (a session across processes:)

@@ -20,6 +20,9 @@ pub enum Backend {
     /// burn's wgpu (Vulkan, Metal, DirectX), in f32.
     #[cfg(feature = "wgpu")]
     Wgpu,
+    /// burn's Flex on the CPU, in f32.
+    #[cfg(feature = "flex")]
+    Flex,
 }
 
 impl Backend {
@@ -28,6 +31,9 @@ impl Backend {
         let mut v = vec!["ndarray"];
         if cfg!(feature = "wgpu") {
             v.push("wgpu");
+        }
+        if cfg!(feature = "flex") {
+            v.push("flex");
         }
         v
     }
@@ -40,6 +46,10 @@ impl Backend {
             BackendName::Wgpu => Ok(Backend::Wgpu),
             #[cfg(not(feature = "wgpu"))]
             BackendName::Wgpu => Err(CliError::BackendNotCompiled { name: "wgpu" }),
+            #[cfg(feature = "flex")]
+            BackendName::Flex => Ok(Backend::Flex),
+            #[cfg(not(feature = "flex"))]
+            BackendName::Flex => Err(CliError::BackendNotCompiled { name: "flex" }),
         }
     }
 }
@@ -56,6 +66,11 @@ macro_rules! on_backend {
             #[cfg(feature = "wgpu")]
             $crate::record::Backend::Wgpu => {
                 type $b = bilevel::core::backend::Wgpu<f32>;
+                $body
+            }
+            #[cfg(feature = "flex")]
+            $crate::record::Backend::Flex => {
+                type $b = bilevel::core::backend::Flex;
                 $body
             }
         }

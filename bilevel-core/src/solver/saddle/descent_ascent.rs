@@ -20,7 +20,7 @@ use crate::domain::Domain;
 use crate::error::Result;
 use crate::oracle::Oracle;
 use crate::problem::Problem;
-use crate::solver::projected_step;
+use crate::solver::{projected_point, projected_step};
 
 /// Projected gradient descent–ascent (the papers' MaxMin solver).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Config)]
@@ -231,7 +231,8 @@ fn descent_ascent<B: Backend, O: Oracle<B>>(
 }
 
 /// `p.primal_steps` projected gradient steps on y from `y` with λ fixed; the last step's
-/// generalized-gradient norm.
+/// generalized-gradient norm (the only one read: a non-finite step before it makes the last
+/// one non-finite too, which the caller's residual check reports).
 fn primal_steps<B: Backend, O: Oracle<B>>(
     p: &Steps,
     o: &O,
@@ -241,10 +242,11 @@ fn primal_steps<B: Backend, O: Oracle<B>>(
     lambda: &Tensor<B, 1>,
     domain: &Domain,
 ) -> Result<(Tensor<B, 1>, f64)> {
-    let mut norm = f64::INFINITY;
-    for _ in 0..p.primal_steps {
-        let grad = o.grad_y(&lagrangian(gamma, lambda), x, &y)?;
-        (y, norm) = projected_step(domain, &y, &grad, p.step_y)?;
+    let objective = lagrangian(gamma, lambda);
+    for _ in 1..p.primal_steps {
+        let grad = o.grad_y(&objective, x, &y)?;
+        y = projected_point(domain, &y, &grad, p.step_y)?;
     }
-    Ok((y, norm))
+    let grad = o.grad_y(&objective, x, &y)?;
+    projected_step(domain, &y, &grad, p.step_y)
 }
