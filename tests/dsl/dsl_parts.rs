@@ -88,3 +88,49 @@ fn oracles_through_parts_match_finite_differences_full_batch_and_minibatch() {
         assert!(report.entries.iter().any(|e| e.oracle.contains("L_g")));
     }
 }
+
+/// A hand-written `parts` that leaves out what it is asked for.
+struct Forgetful {
+    v: Variable,
+}
+
+impl Problem<B> for Forgetful {
+    fn upper(&self) -> &Variable {
+        &self.v
+    }
+    fn lower(&self) -> &Variable {
+        &self.v
+    }
+    fn device(&self) -> <B as burn::tensor::backend::BackendTypes>::Device {
+        dev()
+    }
+    fn f<T: Lift<B>>(&self, _: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
+        Ok(y.powi_scalar(2).sum())
+    }
+    fn g<T: Lift<B>>(&self, _: Tensor<T, 1>, y: Tensor<T, 1>) -> Result<Tensor<T, 1>> {
+        Ok(y.powi_scalar(2).sum())
+    }
+    fn parts<T: Lift<B>>(&self, x: Tensor<T, 1>, y: Tensor<T, 1>, _: Want) -> Result<Parts<T>> {
+        Ok(Parts {
+            f: Some(self.f(x, y)?),
+            g: None,
+            c: None,
+        })
+    }
+}
+
+#[test]
+fn a_parts_that_leaves_out_a_wanted_objective_is_an_error_naming_it() {
+    let p = Forgetful {
+        v: Variable::vector("v", 2, Domain::free(), Init::zeros()).unwrap(),
+    };
+    let o = Oracles::new(&p);
+    let v = vector::<B>(&[0.5, 1.0], &dev());
+    assert!(o.grad_y(&Objective::Upper, &v, &v).is_ok());
+    let e = o.grad_y(&Objective::Lower, &v, &v).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("it returned no g where g was asked for"),
+        "{e}"
+    );
+}
