@@ -4,6 +4,7 @@
 mod common;
 
 mod dsl;
+mod dsl_appendix;
 mod dsl_models;
 mod dsl_ops;
 mod dsl_parts;
