@@ -11,6 +11,7 @@ mod explicit;
 mod hyperclean;
 mod landscapes;
 mod learning;
+mod penalty_api;
 mod penalty_solvers;
 mod properties;
 mod second_order;
