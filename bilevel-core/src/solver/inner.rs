@@ -13,8 +13,8 @@ use crate::problem::Problem;
 /// Projected gradient descent `y ← Proj_Y(y − step ∇_y φ(x, y))`, warm-started, stopped when
 /// the generalized gradient norm ‖G‖ (Def. 6) is at most `tol` or after `max_iters` steps.
 /// With `tol = 0` (a fixed number of steps) ‖G‖ is read from the device only every 10 steps
-/// and at the last one, to catch a non-finite iterate; such a solve
-/// takes all its steps (before, an exactly zero ‖G‖ stopped it early).
+/// and at the last one, to catch a non-finite iterate; such a solve takes all its steps
+/// (between checks an exactly zero ‖G‖ no longer stops it).
 ///
 /// With `max_iters = 1` and `tol = 0` it is the single step of the fully single-loop methods.
 /// With another [`UpdateRule`] each step is a momentum or Adam step of size `step`; the
@@ -104,11 +104,12 @@ impl MinSolver {
             residual = norm;
             if !norm.is_finite() {
                 return Err(Error::NonFiniteEvaluation {
-                    what: match fixed {
-                        true => format!(
+                    what: if fixed {
+                        format!(
                             "the inner gradient by inner step {iters} (checked every {CHECK_EVERY} steps)"
-                        ),
-                        false => format!("the inner gradient at inner step {iters}"),
+                        )
+                    } else {
+                        format!("the inner gradient at inner step {iters}")
                     },
                 });
             }
